@@ -1,0 +1,133 @@
+import { existsSync } from 'node:fs';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { swaggerUI } from '@hono/swagger-ui';
+import type { Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import { HTTPException } from 'hono/http-exception';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
+import { authRouter } from './features/auth/auth.index';
+import { healthRouter } from './features/health/health.index';
+import { usersRouter } from './features/users/users.index';
+import { resolveClientIp } from './lib/client-ip';
+import { createRouter } from './lib/create-router';
+import { problem } from './lib/problem';
+import type { AppBindings, Deps } from './lib/types';
+import { originCheck } from './middlewares/origin-check';
+import { requestLog } from './middlewares/request-log';
+
+const MAX_BODY_BYTES = 64 * 1024;
+
+// Builds the Hono app around its dependencies. No I/O happens here, so tests build as many apps as they like.
+export function createApp(deps: Deps) {
+  const { config } = deps;
+  const app = createRouter();
+
+  app.use(requestId({ limitLength: 128 }));
+  app.use(async function injectDeps(c, next) {
+    c.set('deps', deps);
+    c.set('clientIp', clientIpOf(c, config.trustProxyHops));
+    await next();
+  });
+  app.use(requestLog());
+  app.use(
+    secureHeaders({
+      strictTransportSecurity: config.environment === 'production' ? 'max-age=63072000; includeSubDomains' : false,
+      crossOriginEmbedderPolicy: false,
+      crossOriginOpenerPolicy: 'same-origin',
+      referrerPolicy: 'strict-origin-when-cross-origin',
+      xFrameOptions: 'DENY',
+    }),
+  );
+  app.use(
+    '/api/*',
+    cors({
+      origin: config.corsOrigins,
+      credentials: true,
+      allowHeaders: ['Content-Type', 'Authorization', 'X-Request-Id'],
+      exposeHeaders: ['X-Request-Id', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Retry-After'],
+      maxAge: 600,
+    }),
+  );
+  app.use('/api/*', originCheck(config.corsOrigins));
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) => problem(c, 413, `The request body exceeds ${MAX_BODY_BYTES / 1024} KiB.`),
+    }),
+  );
+
+  const routes = app.route('/', healthRouter).route('/api/v1/auth', authRouter).route('/api/v1/users', usersRouter);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'OAuth2PasswordBearer', {
+    type: 'oauth2',
+    flows: { password: { tokenUrl: '/api/v1/auth/login', scopes: {} } },
+  });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'AI Bootcamp API',
+      version: deps.version,
+      description: 'Authentication, sessions, curriculum and progress for AI Bootcamp. Errors are RFC 9457 problems.',
+    },
+  });
+  app.get('/docs', swaggerUI({ url: '/openapi.json', persistAuthorization: false }));
+
+  const webDist = config.webDistDir;
+  if (webDist && existsSync(webDist)) {
+    // Hashed build assets never change under the same name: cache them for a year.
+    app.use(
+      '/_astro/*',
+      serveStatic({
+        root: webDist,
+        onFound: (_path, c) => {
+          c.header('Cache-Control', 'public, max-age=31536000, immutable');
+        },
+      }),
+    );
+    app.use(
+      '*',
+      serveStatic({
+        root: webDist,
+        rewriteRequestPath: (path) => (path.endsWith('/') || path.includes('.') ? path : `${path}/`),
+        onFound: (_path, c) => {
+          c.header('Cache-Control', 'public, max-age=0, must-revalidate');
+        },
+      }),
+    );
+  }
+
+  app.notFound((c) => problem(c, 404, `No route for ${c.req.method} ${c.req.path}.`));
+  app.onError((error, c) => {
+    if (error instanceof HTTPException && error.status < 500) {
+      const detail = error.status === 400 ? 'The request body is not valid JSON or form data.' : error.message;
+      return problem(c, error.status, detail || 'The request could not be processed.');
+    }
+    const requestIdValue = c.get('requestId');
+    c.var.deps?.logger.error({ err: sanitize(error), requestId: requestIdValue }, 'unhandled error');
+    return problem(c, 500, `Something went wrong on our side. Quote request id ${requestIdValue} if you contact us.`);
+  });
+
+  return routes;
+}
+
+export type AppType = ReturnType<typeof createApp>;
+
+function clientIpOf(c: Context<AppBindings>, hops: number) {
+  let socketAddress: string | undefined;
+  try {
+    socketAddress = getConnInfo(c).remote.address;
+  } catch {
+    socketAddress = undefined;
+  }
+  return resolveClientIp(socketAddress, c.req.header('x-forwarded-for'), hops);
+}
+
+// The log keeps the name, message and stack for us; the response above never carries any of them.
+function sanitize(error: unknown) {
+  if (error instanceof Error) return { name: error.name, message: error.message, stack: error.stack };
+  return { message: String(error) };
+}

@@ -1,0 +1,69 @@
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import postgres from 'postgres';
+
+export type Sql = postgres.Sql;
+
+export type Database = {
+  sql: Sql;
+  embedded: boolean;
+  close: () => Promise<void>;
+};
+
+type DatabaseOptions = {
+  databaseUrl: string | undefined;
+  poolMax: number;
+  pgliteDir: string;
+  onNotice?: (message: string) => void;
+};
+
+// One postgres.js client for the process. With no DATABASE_URL, PGlite runs in-process behind
+// pglite-socket on a private Unix socket, and the same driver talks to it with one connection
+// (PGlite runs one transaction at a time), so the SQL, the migrations and the code paths are the same.
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  if (options.databaseUrl) {
+    const sql = postgres(options.databaseUrl, {
+      max: options.poolMax,
+      connect_timeout: 5,
+      idle_timeout: 60,
+      max_lifetime: 60 * 30,
+      onnotice: () => {},
+      connection: { application_name: 'aibc-api', statement_timeout: 10_000 },
+    });
+    return { sql, embedded: false, close: () => sql.end({ timeout: 5 }) };
+  }
+  return openEmbeddedDatabase(options);
+}
+
+async function openEmbeddedDatabase(options: DatabaseOptions): Promise<Database> {
+  const [{ PGlite }, { PGLiteSocketServer }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('@electric-sql/pglite-socket'),
+  ]);
+  const dataDir = resolve(options.pgliteDir);
+  mkdirSync(dataDir, { recursive: true });
+  const pglite = await PGlite.create({ dataDir });
+  const socketDir = join(tmpdir(), `aibc-pglite-${process.pid}-${Date.now().toString(36)}`);
+  mkdirSync(socketDir, { recursive: true });
+  const socketPath = join(socketDir, '.s.PGSQL.5432');
+  const server = new PGLiteSocketServer({ db: pglite, path: socketPath });
+  await server.start();
+  const sql = postgres({
+    path: socketPath,
+    database: 'postgres',
+    username: 'postgres',
+    max: 1,
+    connect_timeout: 5,
+    onnotice: () => {},
+  });
+  return {
+    sql,
+    embedded: true,
+    close: async () => {
+      await sql.end({ timeout: 5 });
+      await server.stop();
+      await pglite.close();
+    },
+  };
+}

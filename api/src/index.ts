@@ -1,0 +1,85 @@
+import { join } from 'node:path';
+import { serve } from '@hono/node-server';
+import { createApp } from './app';
+import { createDummyHash } from './auth/passwords';
+import { migrate } from './db/migrate';
+import { openDatabase } from './db/sql';
+import { ConfigError, loadConfig } from './env';
+import { systemClock } from './lib/clock';
+import { createLogger } from './lib/logger';
+import { findRepoRoot } from './lib/paths';
+import type { Deps } from './lib/types';
+
+const VERSION = process.env.npm_package_version ?? '0.1.0';
+const DRAIN_TIMEOUT_MS = 8_000;
+
+// The process: read env, open the database, migrate, serve, and drain on SIGTERM (Cloud Run sends it
+// before stopping an instance and gives 10 s).
+async function main() {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger({ level: config.logLevel, json: Boolean(config.cloudRun) });
+  if (config.jwtSecretGenerated) {
+    logger.warn('JWT_SECRET_KEY is not set: using a random key for this process (tokens end at restart)');
+  }
+  const root = findRepoRoot();
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    poolMax: config.dbPoolMax,
+    pgliteDir: join(root, config.pgliteDir),
+  });
+  if (database.embedded) logger.info(`DATABASE_URL is not set: embedded PostgreSQL (PGlite) in ${config.pgliteDir}`);
+  if (config.migrateOnStart) {
+    const { applied } = await migrate(database.sql, join(root, 'sql'));
+    if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+  }
+
+  const deps: Deps = {
+    config: { ...config, webDistDir: config.webDistDir ?? join(root, 'web', 'dist') },
+    sql: database.sql,
+    logger,
+    clock: systemClock,
+    version: VERSION,
+    dummyHash: createDummyHash(config.bcryptRounds),
+  };
+  const app = createApp(deps);
+  const server = serve({ fetch: app.fetch, port: config.port, hostname: '0.0.0.0' }, (info) => {
+    logger.info(`listening on http://localhost:${info.port} (docs at /docs)`);
+  });
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`${signal} received: draining`);
+    const force = setTimeout(() => {
+      logger.warn('drain timeout: closing remaining connections');
+      if ('closeAllConnections' in server) server.closeAllConnections();
+    }, DRAIN_TIMEOUT_MS);
+    force.unref();
+    // close() stops accepting and waits for in-flight requests; idle keep-alive sockets are closed at once.
+    server.close(async () => {
+      clearTimeout(force);
+      await database.close().catch(() => {});
+      logger.info('stopped');
+      process.exit(0);
+    });
+    if ('closeIdleConnections' in server) server.closeIdleConnections();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`Startup failed: ${message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+// One runner for the whole repo. API tests sit beside the code (api/src/**); the deployment checks,
+// the container contract and the browser tests live in tests/. Each API test file gets its own database.
+export default defineConfig({
+  test: {
+    include: ['api/src/**/*.test.ts', 'tests/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+    maxWorkers: 2,
+    reporters: ['default'],
+  },
+});
