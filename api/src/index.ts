@@ -5,6 +5,8 @@ import { createDummyHash } from './auth/passwords';
 import { migrate } from './db/migrate';
 import { openDatabase } from './db/sql';
 import { ConfigError, loadConfig } from './env';
+import { loadCurriculum } from './features/curriculum/curriculum.content';
+import { syncCurriculum } from './features/curriculum/curriculum.sync';
 import { systemClock } from './lib/clock';
 import { createLogger } from './lib/logger';
 import { findRepoRoot } from './lib/paths';
@@ -40,6 +42,8 @@ async function main() {
   if (config.migrateOnStart) {
     const { applied } = await migrate(database.sql, join(root, 'sql'));
     if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+    // The curriculum's one source is content/curriculum.json; the sync is a no-op when its hash is unchanged.
+    await syncCurriculum(database.sql, loadCurriculum(join(root, 'content', 'curriculum.json')));
   }
 
   const deps: Deps = {

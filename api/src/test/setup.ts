@@ -1,0 +1,106 @@
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { serve } from '@hono/node-server';
+import postgres from 'postgres';
+import { createApp } from '../app';
+import { createDummyHash } from '../auth/passwords';
+import { migrate } from '../db/migrate';
+import { type Config, loadConfig } from '../env';
+import { createLogger } from '../lib/logger';
+import { findRepoRoot } from '../lib/paths';
+import type { Clock, Deps } from '../lib/types';
+
+// Tests talk to the real PostgreSQL on 127.0.0.1:5432. Each test file gets a database of its own.
+export const ADMIN_URL = process.env.TEST_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const REPO_ROOT = findRepoRoot();
+
+export type TestDatabase = { url: string; name: string; drop: () => Promise<void> };
+
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const name = `aibc_test_${randomBytes(6).toString('hex')}`;
+  const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
+  await admin`create database ${admin(name)}`;
+  await admin.end();
+  const url = ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
+  return {
+    url,
+    name,
+    drop: async () => {
+      const sql = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
+      await sql`drop database if exists ${sql(name)} with (force)`;
+      await sql.end();
+    },
+  };
+}
+
+// A clock the test moves: expiry, lockout and grace windows are tested without sleeping.
+export type FakeClock = Clock & { set: (date: Date) => void; advance: (seconds: number) => void };
+
+export function createFakeClock(start = new Date()): FakeClock {
+  let current = new Date(start);
+  return {
+    now: () => new Date(current),
+    set: (date) => {
+      current = new Date(date);
+    },
+    advance: (seconds) => {
+      current = new Date(current.getTime() + seconds * 1000);
+    },
+  };
+}
+
+export type TestApp = {
+  url: string;
+  deps: Deps;
+  sql: postgres.Sql;
+  clock: FakeClock;
+  config: Config;
+  close: () => Promise<void>;
+};
+
+export const TEST_ENV: Record<string, string> = {
+  ENVIRONMENT: 'test',
+  JWT_SECRET_KEY: 'test-secret-key-that-is-at-least-32-bytes-long!',
+  BCRYPT_ROUNDS: '4',
+  RATE_LIMIT_SIGNUP_PER_MINUTE: '1000',
+  RATE_LIMIT_LOGIN_PER_MINUTE: '1000',
+  RATE_LIMIT_RESET_PER_MINUTE: '1000',
+};
+
+// Starts the real app on a loopback port over a migrated database. `env` overrides TEST_ENV.
+export async function startTestApp(
+  databaseUrl: string,
+  options: { env?: Record<string, string>; clock?: FakeClock; migrate?: boolean } = {},
+): Promise<TestApp> {
+  const config = loadConfig({ ...TEST_ENV, ...options.env, DATABASE_URL: databaseUrl });
+  const sql = postgres(databaseUrl, { max: 5, onnotice: () => {} });
+  if (options.migrate !== false) await migrate(sql, join(REPO_ROOT, 'sql'));
+  const clock = options.clock ?? createFakeClock();
+  const deps: Deps = {
+    config,
+    sql,
+    logger: createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent', json: false }),
+    clock,
+    version: 'test',
+    dummyHash: createDummyHash(config.bcryptRounds),
+  };
+  const app = createApp(deps);
+  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    deps,
+    sql,
+    clock,
+    config,
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        if ('closeAllConnections' in server) server.closeAllConnections();
+      });
+      await sql.end({ timeout: 5 });
+    },
+  };
+}
