@@ -104,7 +104,11 @@ function fail(variable: string, message: string): never {
   throw new ConfigError(`Invalid configuration: ${variable} ${message}`);
 }
 
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+// `purpose: 'migrate'` is the migration job: it signs no tokens, so it needs no JWT_SECRET_KEY even in production.
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  options: { purpose?: 'server' | 'migrate' } = {},
+): Config {
   const parsed = rawSchema.safeParse(env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -129,7 +133,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (secretText) {
     if (Buffer.byteLength(secretText) < 32) fail('JWT_SECRET_KEY', 'must be at least 32 bytes');
     secret = new TextEncoder().encode(secretText);
-  } else if (raw.ENVIRONMENT === 'production') {
+  } else if (raw.ENVIRONMENT === 'production' && options.purpose !== 'migrate') {
     fail('JWT_SECRET_KEY', 'is required in production (at least 32 bytes)');
   } else {
     // A random key per process: tokens do not survive a restart, which is fine for development.

@@ -23,7 +23,9 @@ type DatabaseOptions = {
 // (PGlite runs one transaction at a time), so the SQL, the migrations and the code paths are the same.
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.databaseUrl) {
-    const sql = postgres(options.databaseUrl, {
+    const { url, socketPath } = parseDatabaseUrl(options.databaseUrl);
+    const sql = postgres(url, {
+      ...(socketPath ? { path: socketPath } : {}),
       max: options.poolMax,
       connect_timeout: 5,
       idle_timeout: 60,
@@ -66,4 +68,15 @@ async function openEmbeddedDatabase(options: DatabaseOptions): Promise<Database>
       await pglite.close();
     },
   };
+}
+
+// Cloud SQL on Cloud Run is a Unix socket named in the query string (`?host=/cloudsql/PROJECT:REGION:INSTANCE`),
+// the libpq convention. postgres.js would send an unknown `host` parameter to the server as a setting, so it is
+// taken out here and turned into the socket path postgres.js expects.
+export function parseDatabaseUrl(databaseUrl: string): { url: string; socketPath: string | undefined } {
+  const url = new URL(databaseUrl);
+  const socketDir = url.searchParams.get('host');
+  if (!socketDir?.startsWith('/')) return { url: databaseUrl, socketPath: undefined };
+  url.searchParams.delete('host');
+  return { url: url.href, socketPath: `${socketDir.replace(/\/$/, '')}/.s.PGSQL.${url.port || 5432}` };
 }
