@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { swaggerUI } from '@hono/swagger-ui';
@@ -8,7 +10,9 @@ import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
+import { accountAuthRouter, accountUsersRouter } from './features/account/account.index';
 import { authRouter } from './features/auth/auth.index';
+import { curriculumRouter } from './features/curriculum/curriculum.index';
 import { healthRouter } from './features/health/health.index';
 import { usersRouter } from './features/users/users.index';
 import { resolveClientIp } from './lib/client-ip';
@@ -60,7 +64,13 @@ export function createApp(deps: Deps) {
     }),
   );
 
-  const routes = app.route('/', healthRouter).route('/api/v1/auth', authRouter).route('/api/v1/users', usersRouter);
+  const routes = app
+    .route('/', healthRouter)
+    .route('/api/v1/auth', authRouter)
+    .route('/api/v1/auth', accountAuthRouter)
+    .route('/api/v1/users', usersRouter)
+    .route('/api/v1/users', accountUsersRouter)
+    .route('/api/v1', curriculumRouter);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'OAuth2PasswordBearer', {
     type: 'oauth2',
@@ -83,6 +93,8 @@ export function createApp(deps: Deps) {
       '/_astro/*',
       serveStatic({
         root: webDist,
+        // The web build writes .br and .gz beside each text file; the smallest one the browser accepts is sent.
+        precompressed: true,
         onFound: (_path, c) => {
           c.header('Cache-Control', 'public, max-age=31536000, immutable');
         },
@@ -92,6 +104,8 @@ export function createApp(deps: Deps) {
       '*',
       serveStatic({
         root: webDist,
+        // The web build writes .br and .gz beside each text file; the smallest one the browser accepts is sent.
+        precompressed: true,
         rewriteRequestPath: (path) => (path.endsWith('/') || path.includes('.') ? path : `${path}/`),
         onFound: (_path, c) => {
           c.header('Cache-Control', 'public, max-age=0, must-revalidate');
@@ -100,7 +114,18 @@ export function createApp(deps: Deps) {
     );
   }
 
-  app.notFound((c) => problem(c, 404, `No route for ${c.req.method} ${c.req.path}.`));
+  // A person who follows a dead link gets the site's 404 page; API clients (and /api paths) get the problem.
+  const notFoundPage = webDist && existsSync(webDist) ? join(webDist, '404.html') : undefined;
+  app.notFound(async (c) => {
+    if (notFoundPage && wantsHtmlPage(c)) {
+      const html = await readFile(notFoundPage, 'utf8').catch(() => undefined);
+      if (html !== undefined) {
+        c.header('Cache-Control', 'no-store');
+        return c.html(html, 404);
+      }
+    }
+    return problem(c, 404, `No route for ${c.req.method} ${c.req.path}.`);
+  });
   app.onError((error, c) => {
     if (error instanceof HTTPException && error.status < 500) {
       const detail = error.status === 400 ? 'The request body is not valid JSON or form data.' : error.message;
@@ -115,6 +140,13 @@ export function createApp(deps: Deps) {
 }
 
 export type AppType = ReturnType<typeof createApp>;
+
+function wantsHtmlPage(c: Context) {
+  const method = c.req.method;
+  if (method !== 'GET' && method !== 'HEAD') return false;
+  if (c.req.path === '/api' || c.req.path.startsWith('/api/')) return false;
+  return (c.req.header('accept') ?? '').includes('text/html');
+}
 
 function clientIpOf(c: Context<AppBindings>, hops: number) {
   let socketAddress: string | undefined;

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { serve } from '@hono/node-server';
 import { createApp } from './app';
 import { createDummyHash } from './auth/passwords';
@@ -9,11 +9,14 @@ import { loadCurriculum } from './features/curriculum/curriculum.content';
 import { syncCurriculum } from './features/curriculum/curriculum.sync';
 import { systemClock } from './lib/clock';
 import { createLogger } from './lib/logger';
+import { createMailer } from './lib/mailer';
 import { findRepoRoot } from './lib/paths';
 import type { Deps } from './lib/types';
 
 const VERSION = process.env.npm_package_version ?? '0.1.0';
 const DRAIN_TIMEOUT_MS = 8_000;
+// Mail queued by the last requests gets a short while to leave before the process exits.
+const MAIL_DRAIN_MS = 3_000;
 
 // The process: read env, open the database, migrate, serve, and drain on SIGTERM (Cloud Run sends it
 // before stopping an instance and gives 10 s).
@@ -36,7 +39,8 @@ async function main() {
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
     poolMax: config.dbPoolMax,
-    pgliteDir: join(root, config.pgliteDir),
+    // resolve, not join: an absolute PGLITE_DIR must stay absolute (join would nest it under the repo).
+    pgliteDir: resolve(root, config.pgliteDir),
   });
   if (database.embedded) logger.info(`DATABASE_URL is not set: embedded PostgreSQL (PGlite) in ${config.pgliteDir}`);
   if (config.migrateOnStart) {
@@ -53,6 +57,12 @@ async function main() {
     clock: systemClock,
     version: VERSION,
     dummyHash: createDummyHash(config.bcryptRounds),
+    mailer: createMailer({
+      smtpUrl: config.mail.smtpUrl,
+      from: config.mail.from,
+      logger,
+      environment: config.environment,
+    }),
   };
   const app = createApp(deps);
   const server = serve({ fetch: app.fetch, port: config.port, hostname: '0.0.0.0' }, (info) => {
@@ -69,9 +79,16 @@ async function main() {
       if ('closeAllConnections' in server) server.closeAllConnections();
     }, DRAIN_TIMEOUT_MS);
     force.unref();
-    // close() stops accepting and waits for in-flight requests; idle keep-alive sockets are closed at once.
+    // close() stops accepting and waits for in-flight requests; idle keep-alive sockets are closed at once. The
+    // connection of a request still in flight turns idle only once it has answered, and close() would then wait for
+    // its keep-alive timeout (or the drain timeout): sweep idle connections until the server has closed.
+    const sweep = setInterval(() => {
+      if ('closeIdleConnections' in server) server.closeIdleConnections();
+    }, 100);
     server.close(async () => {
       clearTimeout(force);
+      clearInterval(sweep);
+      await Promise.race([deps.mailer.idle(), new Promise((resolve) => setTimeout(resolve, MAIL_DRAIN_MS).unref())]);
       await database.close().catch(() => {});
       logger.info('stopped');
       process.exit(0);

@@ -35,13 +35,18 @@ export async function migrate(sql: Sql, directory: string): Promise<MigrationRes
         if (recorded !== checksum) throw new Error(`Migration ${name} was edited after it was applied`);
         continue;
       }
-      // Savepoint per file: a failing file rolls back alone and names itself in the error.
-      await tx.savepoint(async (sp) => {
-        await sp.file(join(directory, name));
-        await sp`
-          insert into schema_migrations ${sp({ name, checksum }, 'name', 'checksum')}
-        `;
-      });
+      // Savepoint per file; a failing file names itself in the error (PostgreSQL's message alone does not say
+      // which file), and the run's transaction then rolls back, so nothing is left half-applied.
+      await tx
+        .savepoint(async (sp) => {
+          await sp.file(join(directory, name));
+          await sp`
+            insert into schema_migrations ${sp({ name, checksum }, 'name', 'checksum')}
+          `;
+        })
+        .catch((error: unknown) => {
+          throw new Error(`${name}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+        });
       applied.push(name);
     }
   });

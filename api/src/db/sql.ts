@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import postgres from 'postgres';
@@ -66,6 +66,8 @@ async function openEmbeddedDatabase(options: DatabaseOptions): Promise<Database>
       await sql.end({ timeout: 5 });
       await server.stop();
       await pglite.close();
+      // The socket's directory is ours alone; leave nothing behind in the temp dir.
+      rmSync(socketDir, { recursive: true, force: true });
     },
   };
 }

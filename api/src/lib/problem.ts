@@ -50,6 +50,12 @@ export function problem<S extends ContentfulStatusCode>(
     TypedResponse<Problem, S, 'json'>;
 }
 
+// A 422 for a rule the route schema cannot check (the common-password list, the account's email), shaped
+// exactly like the defaultHook's so the browser shows it beside the field.
+export function validationProblem(c: Context, errors: FieldError[]) {
+  return problem(c, 422, 'The request did not pass validation.', { errors });
+}
+
 // OpenAPI response entries for problems, so every declared status has its body in the spec.
 export function problemResponses<const S extends readonly number[]>(...statuses: S) {
   const entries = statuses.map((status) => [

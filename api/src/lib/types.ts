@@ -2,6 +2,7 @@ import type { OpenAPIHono, RouteConfig, RouteHandler } from '@hono/zod-openapi';
 import type { Sql } from '../db/sql';
 import type { Config } from '../env';
 import type { Logger } from './logger';
+import type { Mailer } from './mailer';
 
 export type Clock = { now: () => Date };
 
@@ -13,6 +14,8 @@ export type Deps = {
   version: string;
   // Verified against when the email is unknown, so both paths cost one bcrypt verify.
   dummyHash: Promise<string>;
+  // Sends in the background, after the database commit; a request never waits for SMTP.
+  mailer: Mailer;
 };
 
 export type AuthUser = {

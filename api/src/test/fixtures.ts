@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { REFRESH_COOKIE } from '../lib/cookies';
 import type { TestApp } from './setup';
 
 export const DEFAULT_PASSWORD = 'Tr1cky-Pa55word!';
@@ -14,7 +15,11 @@ export async function api(
     method?: string;
     json?: unknown;
     form?: Record<string, string>;
+    // A raw body, sent as is (malformed JSON, wrong content types, oversized bodies).
+    body?: string;
     token?: string;
+    // The refresh token to send as the refresh cookie, as a browser would.
+    refreshCookie?: string;
     headers?: Record<string, string>;
   } = {},
 ) {
@@ -26,14 +31,18 @@ export async function api(
   } else if (init.form) {
     headers['content-type'] ??= 'application/x-www-form-urlencoded';
     body = new URLSearchParams(init.form).toString();
+  } else if (init.body !== undefined) {
+    body = init.body;
   }
   if (init.token) headers.authorization = `Bearer ${init.token}`;
+  if (init.refreshCookie) headers.cookie = `${REFRESH_COOKIE}=${init.refreshCookie}`;
   const response = await fetch(`${app.url}${path}`, {
     method: init.method ?? (body === undefined ? 'GET' : 'POST'),
     headers,
     body,
   });
   const text = await response.text();
+  // biome-ignore lint/suspicious/noExplicitAny: a test reads whatever JSON the route answered
   let data: any;
   try {
     data = text ? JSON.parse(text) : undefined;
@@ -69,5 +78,16 @@ export async function loginAs(app: Pick<TestApp, 'url'>, user: { email: string; 
     access_token: res.body.access_token,
     refresh_token: res.body.refresh_token,
     cookie: res.headers.get('set-cookie'),
+  };
+}
+
+// The refresh cookie a response sets: its value ('' when cleared) and its attributes, lower-cased.
+export function refreshCookieOf(headers: Headers): { value: string; attributes: string[] } | undefined {
+  const line = headers.getSetCookie().find((cookie) => cookie.startsWith(`${REFRESH_COOKIE}=`));
+  if (!line) return undefined;
+  const [pair = '', ...attributes] = line.split(';').map((part) => part.trim());
+  return {
+    value: decodeURIComponent(pair.slice(REFRESH_COOKIE.length + 1)),
+    attributes: attributes.map((attribute) => attribute.toLowerCase()),
   };
 }

@@ -8,6 +8,7 @@ import { createDummyHash } from '../auth/passwords';
 import { migrate } from '../db/migrate';
 import { type Config, loadConfig } from '../env';
 import { createLogger } from '../lib/logger';
+import { createMailer } from '../lib/mailer';
 import { findRepoRoot } from '../lib/paths';
 import type { Clock, Deps } from '../lib/types';
 
@@ -71,19 +72,35 @@ export const TEST_ENV: Record<string, string> = {
 // Starts the real app on a loopback port over a migrated database. `env` overrides TEST_ENV.
 export async function startTestApp(
   databaseUrl: string,
-  options: { env?: Record<string, string>; clock?: FakeClock; migrate?: boolean } = {},
+  options: {
+    env?: Record<string, string>;
+    clock?: FakeClock;
+    migrate?: boolean;
+    // Extra postgres.js options for the app's client, e.g. `debug` to count the queries a request makes.
+    sqlOptions?: postgres.Options<Record<string, never>>;
+    // Mail goes to `env.SMTP_URL` (see test/smtp.ts) and is disabled without it; this shortens the back-off.
+    mailRetryDelaysMs?: readonly number[];
+  } = {},
 ): Promise<TestApp> {
   const config = loadConfig({ ...TEST_ENV, ...options.env, DATABASE_URL: databaseUrl });
-  const sql = postgres(databaseUrl, { max: 5, onnotice: () => {} });
+  const sql = postgres(databaseUrl, { max: 5, onnotice: () => {}, ...options.sqlOptions });
   if (options.migrate !== false) await migrate(sql, join(REPO_ROOT, 'sql'));
   const clock = options.clock ?? createFakeClock();
+  const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent', json: false });
   const deps: Deps = {
     config,
     sql,
-    logger: createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent', json: false }),
+    logger,
     clock,
     version: 'test',
     dummyHash: createDummyHash(config.bcryptRounds),
+    mailer: createMailer({
+      smtpUrl: config.mail.smtpUrl,
+      from: config.mail.from,
+      logger,
+      environment: config.environment,
+      retryDelaysMs: options.mailRetryDelaysMs,
+    }),
   };
   const app = createApp(deps);
   const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });

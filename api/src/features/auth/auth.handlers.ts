@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
-import { isCommonPassword } from '../../auth/common-passwords';
+import { checkPasswordPolicy } from '../../auth/password-policy';
 import { clearRefreshCookie, readRefreshCookie, setRefreshCookie } from '../../lib/cookies';
-import { problem } from '../../lib/problem';
+import { problem, validationProblem } from '../../lib/problem';
 import type { AppBindings, AppRouteHandler } from '../../lib/types';
 import { authenticate, bearerToken } from '../../middlewares/require-auth';
 import type { LoginRoute, LogoutRoute, RefreshRoute, SignupRoute } from './auth.routes';
@@ -12,15 +12,12 @@ export function requestMeta(c: Context<AppBindings>): RequestMeta {
   return { ip: c.var.clientIp, userAgent: c.req.header('user-agent')?.slice(0, 512) ?? null };
 }
 
-export const COMMON_PASSWORD_MESSAGE = 'This password is too common. Choose one that is harder to guess';
+export { COMMON_PASSWORD_MESSAGE } from '../../auth/password-policy';
 
 export const signup: AppRouteHandler<SignupRoute> = async (c) => {
   const body = c.req.valid('json');
-  if (isCommonPassword(body.password)) {
-    return problem(c, 422, 'The request did not pass validation.', {
-      errors: [{ field: 'password', message: COMMON_PASSWORD_MESSAGE }],
-    });
-  }
+  const weakness = checkPasswordPolicy(body.password, body.email);
+  if (weakness) return validationProblem(c, [{ field: 'password', message: weakness }]);
   const result = await registerUser(c.var.deps, body, requestMeta(c));
   if (!result.ok) return problem(c, 409, 'An account with this email already exists.');
   return c.json(toUserResponse(result.user), 201);
@@ -29,7 +26,8 @@ export const signup: AppRouteHandler<SignupRoute> = async (c) => {
 const INVALID_CREDENTIALS = 'Incorrect email or password.';
 
 export const login: AppRouteHandler<LoginRoute> = async (c) => {
-  const isForm = /^application\/x-www-form-urlencoded/i.test(c.req.header('content-type') ?? '');
+  // The route's media-type gate lets multipart/form-data through as form data too (curl -F), so read it as such.
+  const isForm = /^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(c.req.header('content-type') ?? '');
   // Both validators ran (only the one matching the content type saw the body); read the one that did.
   const form = c.req.valid('form') as { username?: string; password?: string };
   const json = c.req.valid('json') as { email?: string; password?: string };

@@ -141,7 +141,13 @@ export async function rotateRefreshToken(deps: Deps, refreshToken: string, meta:
   const { config, sql } = deps;
   const now = deps.clock.now();
   const tokenHash = hashToken(refreshToken);
-  const row = await claimRefreshToken(sql, tokenHash, now);
+  let row = await claimRefreshToken(sql, tokenHash, now);
+  // Lost a race with a parallel refresh of the same token (two tabs): our update waited for theirs and claimed
+  // nothing, but the statement's snapshot still shows the token unused. Read it again to see their rotation,
+  // so this request lands in the grace window instead of being refused.
+  if (row && !row.claimed && row.used_at === null && row.revoked_at === null && row.expires_at > now) {
+    row = await claimRefreshToken(sql, tokenHash, now);
+  }
   if (!row) return { ok: false, reason: 'invalid' };
 
   const sessionLive =

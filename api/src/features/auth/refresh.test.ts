@@ -1,0 +1,334 @@
+import { decodeJwt } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api, createUser, loginAs, refreshCookieOf, type Session } from '../../test/fixtures';
+import { createTestDatabase, startTestApp, type TestApp, type TestDatabase } from '../../test/setup';
+
+let db: TestDatabase;
+let app: TestApp;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  app = await startTestApp(db.url);
+});
+afterAll(async () => {
+  await app?.close();
+  await db?.drop();
+});
+
+type Response = Awaited<ReturnType<typeof api>>;
+const DAY = 86_400;
+
+async function signIn(): Promise<Session & { userId: string; sid: string }> {
+  const user = await createUser(app);
+  const session = await loginAs(app, user);
+  return { ...session, userId: user.id, sid: String(decodeJwt(session.access_token).sid) };
+}
+
+function refresh(token: string) {
+  return api(app, '/api/v1/auth/refresh', { json: { refresh_token: token } });
+}
+
+function me(token: string) {
+  return api(app, '/api/v1/users/me', { token });
+}
+
+function expectRefreshRefused(res: Response) {
+  expect(res.status).toBe(401);
+  expect(res.body).toEqual({ type: 'about:blank', title: 'Unauthorized', status: 401, detail: expect.any(String) });
+  expect(res.headers.get('www-authenticate')).toBe('Bearer');
+  expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+}
+
+function expectNewPair(res: Response, previousRefreshToken: string) {
+  expect(res.status).toBe(200);
+  expect(res.body).toEqual({
+    access_token: expect.any(String),
+    token_type: 'bearer',
+    expires_in: 3600,
+    refresh_token: expect.stringMatching(/^[A-Za-z0-9_-]{43,}$/),
+    refresh_expires_in: expect.any(Number),
+  });
+  expect(res.body.refresh_token).not.toBe(previousRefreshToken);
+  const cookie = refreshCookieOf(res.headers);
+  expect(cookie?.value).toBe(res.body.refresh_token);
+  expect(cookie?.attributes).toEqual(expect.arrayContaining(['httponly', 'samesite=strict', 'path=/api/v1/auth']));
+}
+
+function expectCookieCleared(res: Response) {
+  const cookie = refreshCookieOf(res.headers);
+  expect(cookie).toBeDefined();
+  expect(cookie?.value).toBe('');
+  const maxAgeZero = cookie?.attributes.includes('max-age=0');
+  const expired = cookie?.attributes.some(
+    (attribute) => attribute.startsWith('expires=') && new Date(attribute.slice(8)).getTime() < Date.now(),
+  );
+  expect(maxAgeZero || expired).toBe(true);
+  expect(cookie?.attributes).toContain('path=/api/v1/auth');
+}
+
+async function auditEvents(userId: string) {
+  const rows = await app.sql`select event from audit_logs where user_id = ${userId} order by id`;
+  return rows.map((row) => row.event as string);
+}
+
+describe('POST /auth/refresh rotation', () => {
+  it('POST /auth/refresh with a JSON body returns 200 and a new pair for the same session', async () => {
+    const session = await signIn();
+    const res = await refresh(session.refresh_token);
+    expectNewPair(res, session.refresh_token);
+    expect(res.body.access_token).not.toBe(session.access_token);
+    expect(decodeJwt(res.body.access_token).sid).toBe(session.sid);
+    expect((await me(res.body.access_token)).status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('POST /auth/refresh with only the refresh cookie returns 200 and a new pair', async () => {
+    const session = await signIn();
+    const cookie = refreshCookieOf(new Headers([['set-cookie', session.cookie ?? '']]));
+    expect(cookie?.value).toBe(session.refresh_token);
+    const res = await api(app, '/api/v1/auth/refresh', { method: 'POST', refreshCookie: session.refresh_token });
+    expectNewPair(res, session.refresh_token);
+    expect(decodeJwt(res.body.access_token).sid).toBe(session.sid);
+  });
+
+  it('POST /auth/refresh with the cookie and an empty JSON body returns 200', async () => {
+    const session = await signIn();
+    const res = await api(app, '/api/v1/auth/refresh', { json: {}, refreshCookie: session.refresh_token });
+    expectNewPair(res, session.refresh_token);
+  });
+
+  it('POST /auth/refresh touches the session last_used_at and stores only hashes', async () => {
+    const session = await signIn();
+    app.clock.advance(120);
+    const res = await refresh(session.refresh_token);
+    expect(res.status).toBe(200);
+    const [row] = await app.sql`select created_at, last_used_at from sessions where id = ${session.sid}`;
+    expect(row?.last_used_at.getTime() - row?.created_at.getTime()).toBe(120_000);
+    const tokens = await app.sql`select token_hash from refresh_tokens where session_id = ${session.sid}`;
+    expect(tokens).toHaveLength(2);
+    for (const token of tokens) {
+      expect(token.token_hash).toMatch(/^[0-9a-f]{64}$/);
+      expect([session.refresh_token, res.body.refresh_token]).not.toContain(token.token_hash);
+    }
+  });
+
+  it('POST /auth/refresh chains: each new token works once more', async () => {
+    const session = await signIn();
+    let token = session.refresh_token;
+    for (let i = 0; i < 3; i++) {
+      app.clock.advance(60);
+      const res = await refresh(token);
+      expectNewPair(res, token);
+      token = res.body.refresh_token;
+    }
+  });
+
+  it('POST /auth/refresh returns 401 and ends the whole session when a used token comes back after the grace window', async () => {
+    const session = await signIn();
+    const rotated = await refresh(session.refresh_token);
+    expect(rotated.status).toBe(200);
+    app.clock.advance(11);
+
+    const reuse = await refresh(session.refresh_token);
+    expectRefreshRefused(reuse);
+    expectCookieCleared(reuse);
+
+    expectRefreshRefused(await refresh(rotated.body.refresh_token));
+    expect((await me(rotated.body.access_token)).status).toBe(401);
+    expect((await me(session.access_token)).status).toBe(401);
+    const [row] = await app.sql`select revoked_at, revoked_reason from sessions where id = ${session.sid}`;
+    expect(row?.revoked_at).toBeInstanceOf(Date);
+    expect(row?.revoked_reason).toBe('refresh_reuse');
+    expect(await auditEvents(session.userId)).toContain('refresh_reuse');
+  });
+
+  it('POST /auth/refresh reuse ends only that session, not the user’s others', async () => {
+    const user = await createUser(app);
+    const stolen = await loginAs(app, user);
+    const other = await loginAs(app, user);
+    expect((await refresh(stolen.refresh_token)).status).toBe(200);
+    app.clock.advance(11);
+    expectRefreshRefused(await refresh(stolen.refresh_token));
+    expect((await me(other.access_token)).status).toBe(200);
+    expect((await refresh(other.refresh_token)).status).toBe(200);
+  });
+
+  it('POST /auth/refresh returns a fresh pair of the same session when a used token comes back within the grace window', async () => {
+    const session = await signIn();
+    const first = await refresh(session.refresh_token);
+    expect(first.status).toBe(200);
+    app.clock.advance(5);
+    const again = await refresh(session.refresh_token);
+    expectNewPair(again, session.refresh_token);
+    expect(again.body.refresh_token).not.toBe(first.body.refresh_token);
+    expect(decodeJwt(again.body.access_token).sid).toBe(session.sid);
+    expect((await me(again.body.access_token)).status).toBe(200);
+    expect((await me(first.body.access_token)).status).toBe(200);
+    const [row] = await app.sql`select revoked_at from sessions where id = ${session.sid}`;
+    expect(row?.revoked_at).toBeNull();
+    expect(await auditEvents(session.userId)).not.toContain('refresh_reuse');
+  });
+
+  it('POST /auth/refresh returns 200 to every one of three parallel refreshes of one token (two tabs)', async () => {
+    // Repeated because the race is one of timing: before the fix most rounds lost one or two of the three.
+    const user = await createUser(app);
+    for (let round = 0; round < 8; round++) {
+      const session = await loginAs(app, user);
+      const results = await Promise.all([1, 2, 3].map(() => refresh(session.refresh_token)));
+      expect(results.map((res) => res.status)).toEqual([200, 200, 200]);
+      expect(new Set(results.map((res) => res.body.refresh_token)).size).toBe(3);
+      const sid = decodeJwt(session.access_token).sid;
+      for (const res of results) expect(decodeJwt(res.body.access_token).sid).toBe(sid);
+    }
+    const events = await auditEvents(user.id);
+    expect(events.filter((event) => event === 'refresh')).toHaveLength(8);
+    expect(events.filter((event) => event === 'refresh_grace')).toHaveLength(16);
+    expect(events).not.toContain('refresh_reuse');
+  });
+
+  it('POST /auth/refresh returns 401 after REFRESH_TOKEN_EXPIRE_DAYS of inactivity', async () => {
+    const session = await signIn();
+    app.clock.advance(7 * DAY + 1);
+    expectRefreshRefused(await refresh(session.refresh_token));
+  });
+
+  it('POST /auth/refresh still works one second before REFRESH_TOKEN_EXPIRE_DAYS', async () => {
+    const session = await signIn();
+    app.clock.advance(7 * DAY - 1);
+    expect((await refresh(session.refresh_token)).status).toBe(200);
+  });
+
+  it('POST /auth/refresh returns 401 once SESSION_MAX_DAYS have passed, however often it was refreshed', async () => {
+    const session = await signIn();
+    let token = session.refresh_token;
+    for (let day = 6; day <= 24; day += 6) {
+      app.clock.advance(6 * DAY);
+      const res = await refresh(token);
+      expect(res.status, `refresh on day ${day}`).toBe(200);
+      token = res.body.refresh_token;
+    }
+    // Day 24: the refresh token is capped at the session's end, 6 days away, not a full 7.
+    const [capped] = await app.sql`
+      select s.expires_at as session_end, max(rt.expires_at) as token_end
+      from sessions s
+      join refresh_tokens rt on rt.session_id = s.id
+      where s.id = ${session.sid}
+      group by s.expires_at
+    `;
+    expect(capped?.token_end.getTime()).toBe(capped?.session_end.getTime());
+
+    // Half an hour before the absolute end a refresh still works, and its access token works too...
+    app.clock.advance(6 * DAY - 30 * 60);
+    const last = await refresh(token);
+    expect(last.status).toBe(200);
+    expect(last.body.refresh_expires_in).toBe(30 * 60);
+    expect((await me(last.body.access_token)).status).toBe(200);
+
+    // ...until the session's 30 days are up: the access token stops though its own exp is still ahead.
+    app.clock.advance(30 * 60 + 1);
+    const claims = decodeJwt(last.body.access_token);
+    expect(Number(claims.exp)).toBeGreaterThan(app.clock.now().getTime() / 1000);
+    expect((await me(last.body.access_token)).status).toBe(401);
+    expectRefreshRefused(await refresh(last.body.refresh_token));
+  });
+
+  it('POST /auth/refresh returns 401 for a garbage token', async () => {
+    expectRefreshRefused(await refresh('definitely-not-a-refresh-token-of-ours-0123456789'));
+    expectRefreshRefused(await refresh('x'));
+  });
+
+  it('POST /auth/refresh returns 401 for a garbage cookie', async () => {
+    const res = await api(app, '/api/v1/auth/refresh', { method: 'POST', refreshCookie: 'garbage' });
+    expectRefreshRefused(res);
+  });
+
+  it('POST /auth/refresh returns 401 with no token at all', async () => {
+    expectRefreshRefused(await api(app, '/api/v1/auth/refresh', { method: 'POST' }));
+    expectRefreshRefused(await api(app, '/api/v1/auth/refresh', { json: {} }));
+  });
+
+  it('POST /auth/refresh returns 401 when the account was disabled', async () => {
+    const session = await signIn();
+    await app.sql`update users set is_active = false where id = ${session.userId}`;
+    expectRefreshRefused(await refresh(session.refresh_token));
+  });
+
+  it('POST /auth/refresh does not accept an access token', async () => {
+    const session = await signIn();
+    const res = await refresh(session.access_token.slice(0, 256));
+    expectRefreshRefused(res);
+  });
+});
+
+describe('POST /auth/logout', () => {
+  it('POST /auth/logout with the refresh token returns 204, clears the cookie and ends the session at once', async () => {
+    const session = await signIn();
+    const res = await api(app, '/api/v1/auth/logout', { json: { refresh_token: session.refresh_token } });
+    expect(res.status).toBe(204);
+    expect(res.body).toBeUndefined();
+    expectCookieCleared(res);
+    expect((await me(session.access_token)).status).toBe(401);
+    expectRefreshRefused(await refresh(session.refresh_token));
+    const [row] = await app.sql`select revoked_reason from sessions where id = ${session.sid}`;
+    expect(row?.revoked_reason).toBe('logout');
+    expect(await auditEvents(session.userId)).toContain('logout');
+  });
+
+  it('POST /auth/logout with only the refresh cookie returns 204 and ends the session', async () => {
+    const session = await signIn();
+    const res = await api(app, '/api/v1/auth/logout', { method: 'POST', refreshCookie: session.refresh_token });
+    expect(res.status).toBe(204);
+    expectCookieCleared(res);
+    expect((await me(session.access_token)).status).toBe(401);
+  });
+
+  it('POST /auth/logout with only a Bearer access token returns 204 and ends the session', async () => {
+    const session = await signIn();
+    const res = await api(app, '/api/v1/auth/logout', { method: 'POST', token: session.access_token });
+    expect(res.status).toBe(204);
+    expectCookieCleared(res);
+    expect((await me(session.access_token)).status).toBe(401);
+    expectRefreshRefused(await refresh(session.refresh_token));
+  });
+
+  it('POST /auth/logout ends only the session it names', async () => {
+    const user = await createUser(app);
+    const leaving = await loginAs(app, user);
+    const staying = await loginAs(app, user);
+    expect((await api(app, '/api/v1/auth/logout', { json: { refresh_token: leaving.refresh_token } })).status).toBe(
+      204,
+    );
+    expect((await me(staying.access_token)).status).toBe(200);
+  });
+
+  it('POST /auth/logout with a rotated-away refresh token still ends the session', async () => {
+    const session = await signIn();
+    const rotated = await refresh(session.refresh_token);
+    const res = await api(app, '/api/v1/auth/logout', { json: { refresh_token: session.refresh_token } });
+    expect(res.status).toBe(204);
+    expect((await me(rotated.body.access_token)).status).toBe(401);
+  });
+
+  it('POST /auth/logout with nothing returns 204', async () => {
+    const res = await api(app, '/api/v1/auth/logout', { method: 'POST' });
+    expect(res.status).toBe(204);
+    expectCookieCleared(res);
+  });
+
+  it('POST /auth/logout with a garbage token returns 204', async () => {
+    const res = await api(app, '/api/v1/auth/logout', { json: { refresh_token: 'garbage' } });
+    expect(res.status).toBe(204);
+    expect((await api(app, '/api/v1/auth/logout', { method: 'POST', token: 'not.a.jwt' })).status).toBe(204);
+  });
+
+  it('POST /auth/logout twice returns 204 both times', async () => {
+    const session = await signIn();
+    const first = await api(app, '/api/v1/auth/logout', { json: { refresh_token: session.refresh_token } });
+    const second = await api(app, '/api/v1/auth/logout', { json: { refresh_token: session.refresh_token } });
+    expect(first.status).toBe(204);
+    expect(second.status).toBe(204);
+    expectCookieCleared(second);
+    const events = (await auditEvents(session.userId)).filter((event) => event === 'logout');
+    expect(events).toHaveLength(1);
+  });
+});

@@ -1,0 +1,81 @@
+import { problem } from '../../lib/problem';
+import type { AppRouteHandler } from '../../lib/types';
+import { getAuth } from '../../middlewares/require-auth';
+import * as queries from './curriculum.queries';
+import type { GetCourseRoute, GetProgressRoute, ListCoursesRoute, UpdateProgressRoute } from './curriculum.routes';
+import { type CourseDetail, type CourseProgressSummary, type CourseSummary, percentOf } from './curriculum.schemas';
+
+export const listCourses: AppRouteHandler<ListCoursesRoute> = async (c) => {
+  const userId = c.var.auth?.user.id ?? null;
+  const rows = await queries.listCourses(c.var.deps.sql, userId);
+  const courses = rows.map(({ completed, ...course }): CourseSummary => {
+    if (!userId) return course;
+    const total = course.lesson_count;
+    return { ...course, progress: { completed, total, percent: percentOf(completed, total) } };
+  });
+  return c.json(courses, 200);
+};
+
+// One query for the whole tree (see findCourseWithLessons); the counts are summed here from what it returned.
+export const getCourse: AppRouteHandler<GetCourseRoute> = async (c) => {
+  const { slug } = c.req.valid('param');
+  const userId = c.var.auth?.user.id ?? null;
+  const row = await queries.findCourseWithLessons(c.var.deps.sql, { slug, userId });
+  if (!row) return problem(c, 404, `No course with slug "${slug.slice(0, 80)}".`);
+
+  const lessons = row.modules.flatMap((module) => module.lessons);
+  const course: CourseDetail = {
+    id: row.id,
+    slug: row.slug,
+    title: row.title,
+    summary: row.summary,
+    module_count: row.modules.length,
+    lesson_count: lessons.length,
+    total_minutes: lessons.reduce((sum, lesson) => sum + lesson.duration_minutes, 0),
+    modules: row.modules,
+  };
+  if (userId) {
+    const completed = lessons.filter((lesson) => lesson.status === 'completed').length;
+    course.progress = { completed, total: lessons.length, percent: percentOf(completed, lessons.length) };
+  }
+  return c.json(course, 200);
+};
+
+export const updateProgress: AppRouteHandler<UpdateProgressRoute> = async (c) => {
+  const { lesson_id } = c.req.valid('param');
+  const { status } = c.req.valid('json');
+  const { sql, clock } = c.var.deps;
+  const row = await queries.upsertLessonProgress(sql, {
+    userId: getAuth(c).user.id,
+    lessonId: lesson_id,
+    status,
+    now: clock.now(),
+  });
+  if (!row) return problem(c, 404, `No lesson with id ${lesson_id}.`);
+  return c.json(
+    {
+      lesson_id: row.lesson_id,
+      status: row.status,
+      updated_at: row.updated_at.toISOString(),
+      completed_at: row.completed_at ? row.completed_at.toISOString() : null,
+    },
+    200,
+  );
+};
+
+export const getProgress: AppRouteHandler<GetProgressRoute> = async (c) => {
+  const rows = await queries.summarizeProgress(c.var.deps.sql, getAuth(c).user.id);
+  const courses = rows.map(
+    (row): CourseProgressSummary => ({
+      id: row.id,
+      slug: row.slug,
+      title: row.title,
+      completed: row.completed,
+      total: row.total,
+      percent: percentOf(row.completed, row.total),
+      next_lesson: row.next_lesson,
+      modules: row.modules,
+    }),
+  );
+  return c.json({ courses }, 200);
+};
