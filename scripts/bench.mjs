@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import autocannon from 'autocannon';
-import { jwtVerify, SignJWT } from 'jose';
+import { jwtVerify } from 'jose';
 import postgres from 'postgres';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -259,7 +259,12 @@ async function startBareServer() {
 // --- run ------------------------------------------------------------------------------------------------
 const report = {
   date: new Date().toISOString(),
-  machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
+  machine: {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model,
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+  },
   settings: { durationSeconds: DURATION, runs: RUNS, bcryptRounds: ROUNDS },
   scenarios: [],
 };
@@ -453,11 +458,9 @@ try {
 mkdirSync(join(root, 'bench'), { recursive: true });
 writeFileSync(join(root, 'bench/results.json'), `${JSON.stringify(report, null, 2)}\n`);
 const fmt = (n, d = 1) => (typeof n === 'number' ? n.toFixed(d) : String(n));
-const rows = [
-  report.limits.bareHealth,
-  report.limits.bareUsersMe,
-  ...report.scenarios,
-].map((s) => `| ${s.name} | ${s.connections} | ${fmt(s.rps)} | ${s.p50} | ${s.p99} | ${s.errors} | ${s.non2xx} |`);
+const rows = [report.limits.bareHealth, report.limits.bareUsersMe, ...report.scenarios].map(
+  (s) => `| ${s.name} | ${s.connections} | ${fmt(s.rps)} | ${s.p50} | ${s.p99} | ${s.errors} | ${s.non2xx} |`,
+);
 const t = report.targets;
 const md = `# Benchmark results
 

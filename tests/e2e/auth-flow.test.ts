@@ -1,0 +1,357 @@
+// The sign-up, sign-in and dashboard flows in a real browser, against the built server (`node api/dist/index.js`)
+// on a fresh database. Every flow also asserts the console stayed clean: no errors, no uncaught exceptions, and no
+// failed requests other than the ones the flow provokes on purpose.
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import {
+  artifactPath,
+  assertBuilt,
+  assertChromium,
+  launchBrowser,
+  type RunningServer,
+  startServer,
+  waitForHydration,
+  watchConsole,
+} from './harness';
+
+const PASSWORD = 'Analytical#Engine1';
+const failed = (status: string) => `Failed to load resource: the server responded with a status of ${status}`;
+
+let server: RunningServer;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  assertBuilt();
+  assertChromium();
+  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
+}, 60_000);
+
+afterEach(async () => {
+  await Promise.all(contexts.splice(0).map((context) => context.close()));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+let counter = 0;
+function uniqueEmail(name: string) {
+  counter += 1;
+  return `${name}.${Date.now()}.${counter}@example.com`;
+}
+
+async function newPage(viewport = { width: 1440, height: 900 }) {
+  const context = await browser.newContext({ viewport, baseURL: server.url });
+  contexts.push(context);
+  const page = await context.newPage();
+  const errors = watchConsole(page);
+  return { context, page, errors };
+}
+
+async function openLanding(page: Page, path = '/') {
+  await page.goto(path);
+  await waitForHydration(page);
+}
+
+/** Creates an account through the API itself, for the flows that start signed out. */
+async function createAccount(email: string, fullName = 'Grace Hopper') {
+  const response = await fetch(`${server.url}/api/v1/auth/signup`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email, full_name: fullName, password: PASSWORD }),
+  });
+  expect(response.status).toBe(201);
+}
+
+const activeElementId = (page: Page) => page.evaluate(() => document.activeElement?.id ?? '');
+/** The form is its own chunk: focus reaches its first field once it has mounted, a moment after the dialog opens. */
+const focusReaches = (page: Page, id: string) =>
+  page.waitForFunction((expected) => document.activeElement?.id === expected, id, { timeout: 5_000 });
+const activeElementText = (page: Page) => page.evaluate(() => document.activeElement?.textContent?.trim() ?? '');
+
+describe('auth flow in Chromium', () => {
+  test('sign up → dashboard with the name → reload keeps the session → sign out → /dashboard asks to sign in', async () => {
+    const { context, page, errors } = await newPage();
+    await openLanding(page);
+
+    await page.getByRole('link', { name: 'Get started' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Create your account' });
+    await dialog.waitFor();
+    await focusReaches(page, 'signup-name');
+
+    // The live checklist is the API's passwordRules, ticked off as the visitor types.
+    const rules = dialog.getByRole('list', { name: 'Password requirements' });
+    const met = () =>
+      rules.locator('li').evaluateAll((items) => items.map((li) => `${li.dataset.rule}:${li.dataset.met}`));
+    await dialog.getByLabel('Password', { exact: true }).fill('abc');
+    expect(await met()).toEqual(['length:false', 'upper:false', 'lower:true', 'digit:false', 'special:false']);
+    await dialog.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    expect(await met()).toEqual(['length:true', 'upper:true', 'lower:true', 'digit:true', 'special:true']);
+
+    const email = uniqueEmail('ada');
+    await dialog.getByLabel('Full name').fill('Ada Lovelace');
+    await dialog.getByLabel('Email').fill(email);
+    // A double click submits once: the form is busy until the page leaves.
+    const posts: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST') posts.push(new URL(request.url()).pathname);
+    });
+    await dialog.getByRole('button', { name: 'Create account' }).dblclick();
+
+    await page.waitForURL('**/dashboard');
+    expect(posts.slice(0, 2)).toEqual(['/api/v1/auth/signup', '/api/v1/auth/login']);
+    const greeting = page.getByRole('heading', { level: 1, name: 'Welcome back, Ada Lovelace' });
+    await greeting.waitFor();
+    const profile = page.getByRole('region', { name: 'Profile' });
+    expect(await profile.textContent()).toContain(email);
+    expect(await profile.textContent()).toContain('Student');
+    expect(await profile.textContent()).toContain('Not verified yet');
+    await page.getByRole('region', { name: 'Course progress' }).getByRole('progressbar').first().waitFor();
+    await page.screenshot({ path: artifactPath('dashboard-1440.png'), fullPage: true });
+
+    // The refresh token is only in the HttpOnly cookie; the access token is in memory only.
+    const cookies = await context.cookies();
+    const refreshCookie = cookies.find((cookie) => cookie.name === 'aibc_refresh');
+    expect(refreshCookie).toMatchObject({ httpOnly: true, secure: true, path: '/api/v1/auth', sameSite: 'Strict' });
+    expect(await page.evaluate(() => document.cookie)).not.toContain('aibc_refresh');
+    const stored = await page.evaluate(() => Object.entries(localStorage).concat(Object.entries(sessionStorage)));
+    expect(stored).toEqual([['aibc.session', '1']]);
+
+    // Reload: the silent refresh brings the session back, and the two islands asking at once share one request.
+    const refreshes: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().endsWith('/api/v1/auth/refresh')) refreshes.push(request.method());
+    });
+    await page.reload();
+    await greeting.waitFor();
+    await waitForHydration(page);
+    expect(refreshes).toEqual(['POST']);
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(`${server.url}/`);
+    await page.getByRole('banner').getByRole('link', { name: 'Sign in' }).waitFor();
+    expect((await context.cookies()).some((cookie) => cookie.name === 'aibc_refresh')).toBe(false);
+
+    // Signed out, the dashboard sends the visitor to the landing page with the sign-in modal open (and `?auth=`
+    // already taken out of the address).
+    await page.goto('/dashboard');
+    await page.getByRole('dialog', { name: 'Welcome back' }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/');
+    expect(new URL(page.url()).search).toBe('');
+    await focusReaches(page, 'signin-email');
+
+    expect(errors).toEqual([]);
+  });
+
+  test('a wrong password says "Incorrect email or password"; the right one signs in', async () => {
+    const email = uniqueEmail('grace');
+    await createAccount(email);
+    const { page, errors } = await newPage();
+    await openLanding(page, '/?auth=signin');
+
+    const dialog = page.getByRole('dialog', { name: 'Welcome back' });
+    await dialog.waitFor();
+    await dialog.getByLabel('Email').fill(email);
+    await dialog.getByLabel('Password', { exact: true }).fill('Not-the-password-1');
+    await dialog.getByRole('button', { name: 'Sign in', exact: true }).click();
+
+    const alert = dialog.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toBe('Incorrect email or password.');
+    // The password is cleared and focused for the next try; the email stays.
+    expect(await activeElementId(page)).toBe('signin-password');
+    expect(await dialog.getByLabel('Password', { exact: true }).inputValue()).toBe('');
+    expect(await dialog.getByLabel('Email').inputValue()).toBe(email);
+
+    await dialog.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await dialog.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.waitForURL('**/dashboard');
+    await page.getByRole('heading', { level: 1, name: 'Welcome back, Grace Hopper' }).waitFor();
+
+    expect(errors).toEqual([failed('401 (Unauthorized)')]);
+  });
+
+  test('the modal traps focus, closes on Esc and on the backdrop, and gives focus back to its opener', async () => {
+    const { page, errors } = await newPage();
+    await openLanding(page);
+
+    // Keyboard: focus the header's "Sign in" link and press Enter.
+    const opener = page.getByRole('banner').getByRole('link', { name: 'Sign in' });
+    await opener.focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'Welcome back' });
+    await dialog.waitFor();
+    await focusReaches(page, 'signin-email');
+
+    // Tab through every control: focus never leaves the dialog, and Tab from the last returns to the first.
+    const focusables = await dialog.evaluate(
+      (element) =>
+        [...element.querySelectorAll<HTMLElement>('a[href], button, input')].filter((el) => el.getClientRects().length)
+          .length,
+    );
+    const seen: string[] = [];
+    for (let index = 0; index < focusables + 2; index += 1) {
+      await page.keyboard.press('Tab');
+      seen.push(
+        await page.evaluate(() => {
+          const active = document.activeElement as HTMLElement | null;
+          const inside = Boolean(active?.closest('dialog'));
+          return `${inside ? 'in' : 'OUT'}:${active?.id || active?.getAttribute('aria-label') || active?.textContent?.trim()}`;
+        }),
+      );
+    }
+    expect(seen.every((entry) => entry.startsWith('in:'))).toBe(true);
+    const last = 'in:Create an account';
+    const first = 'in:Close';
+    expect(seen).toContain(last);
+    expect(seen[seen.indexOf(last) + 1]).toBe(first);
+    // And Shift+Tab from the first goes to the last.
+    await dialog.getByRole('button', { name: 'Close' }).focus();
+    await page.keyboard.press('Shift+Tab');
+    expect(await activeElementText(page)).toBe('Create an account');
+
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-open-modal'))).toBe('signin');
+    expect(await activeElementText(page)).toBe('Sign in');
+
+    // Mouse: the hero's call to action opens sign-up; a click on the backdrop closes it; focus goes back.
+    await page.getByRole('link', { name: 'Start the bootcamp' }).click();
+    const signup = page.getByRole('dialog', { name: 'Create your account' });
+    await signup.waitFor();
+    // Switching to sign-in and back keeps one dialog and carries the email over.
+    await signup.getByLabel('Email').fill('someone@example.com');
+    await signup.getByRole('link', { name: 'Sign in' }).click();
+    await dialog.waitFor();
+    expect(await dialog.getByLabel('Email').inputValue()).toBe('someone@example.com');
+    await dialog.getByRole('link', { name: 'Create an account' }).click();
+    await signup.waitFor();
+    await page.mouse.click(8, 450);
+    await signup.waitFor({ state: 'hidden' });
+    expect(await activeElementText(page)).toBe('Start the bootcamp');
+
+    expect(errors).toEqual([]);
+  });
+
+  test('the API’s answers in plain words: 409 offers sign-in, 422 lands on the field, 423 and 429 give the wait', async () => {
+    const email = uniqueEmail('taken');
+    await createAccount(email);
+    const { page, errors } = await newPage();
+    await openLanding(page, '/?auth=signup');
+    const signup = page.getByRole('dialog', { name: 'Create your account' });
+    await signup.waitFor();
+
+    // 422 from the server only (the common-password list is too large for the browser): shown on the field.
+    await signup.getByLabel('Full name').fill('Katherine Johnson');
+    await signup.getByLabel('Email').fill(uniqueEmail('katherine'));
+    await signup.getByLabel('Password', { exact: true }).fill('Password1!');
+    await signup.getByRole('button', { name: 'Create account' }).click();
+    const passwordError = signup.locator('#signup-password-error');
+    await passwordError.waitFor();
+    expect(await passwordError.textContent()).toContain('too common');
+    expect(await signup.getByLabel('Password', { exact: true }).getAttribute('aria-invalid')).toBe('true');
+
+    // 409: the email has an account; the link switches to sign-in with the email filled in.
+    await signup.getByLabel('Email').fill(email);
+    await signup.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await signup.getByRole('button', { name: 'Create account' }).click();
+    const alert = signup.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toBe('That email already has an account — sign in?');
+    await alert.getByRole('link', { name: 'sign in?' }).click();
+    const signin = page.getByRole('dialog', { name: 'Welcome back' });
+    await signin.waitFor();
+    expect(await signin.getByLabel('Email').inputValue()).toBe(email);
+    await focusReaches(page, 'signin-password');
+
+    // 423: the fifth wrong password locks the email; the next answer names the minutes left.
+    for (let attempt = 1; attempt <= 6; attempt += 1) {
+      await signin.getByLabel('Password', { exact: true }).fill(`Wrong-password-${attempt}`);
+      await Promise.all([
+        page.waitForResponse((response) => response.url().endsWith('/api/v1/auth/login')),
+        signin.getByRole('button', { name: 'Sign in', exact: true }).click(),
+      ]);
+      await signin.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
+    }
+    expect(await signin.getByRole('alert').textContent()).toBe(
+      'Too many failed sign-ins: this account is locked for now. Try again in 30 minutes.',
+    );
+
+    // 429 (faked here: the test server's limits are high) and a network failure.
+    await page.route('**/api/v1/auth/login', (route) =>
+      route.fulfill({
+        status: 429,
+        headers: { 'Content-Type': 'application/problem+json', 'Retry-After': '42' },
+        body: JSON.stringify({ type: 'about:blank', title: 'Too Many Requests', status: 429, detail: 'Slow down.' }),
+      }),
+    );
+    await signin.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await signin.getByText('Too many attempts from your network. Wait 42 seconds and try again.').waitFor();
+    await page.unroute('**/api/v1/auth/login');
+    await page.route('**/api/v1/auth/login', (route) => route.abort('internetdisconnected'));
+    await signin.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await signin.getByText("Can't reach the server — check your connection and try again.").waitFor();
+
+    expect(errors).toEqual([
+      failed('422 (Unprocessable Entity)'),
+      failed('409 (Conflict)'),
+      ...Array.from({ length: 5 }, () => failed('401 (Unauthorized)')),
+      failed('423 (Locked)'),
+      failed('429 (Too Many Requests)'),
+      'Failed to load resource: net::ERR_INTERNET_DISCONNECTED',
+    ]);
+  });
+
+  test('a 401 on a call triggers one refresh and one retry', async () => {
+    const email = uniqueEmail('retry');
+    await createAccount(email, 'Mary Jackson');
+    const { page, errors } = await newPage();
+    await openLanding(page, '/?auth=signin');
+    const dialog = page.getByRole('dialog', { name: 'Welcome back' });
+    await dialog.getByLabel('Email').fill(email);
+    await dialog.getByLabel('Password', { exact: true }).fill(PASSWORD);
+
+    // The first progress call is answered as if the access token had expired.
+    let progressCalls = 0;
+    await page.route('**/api/v1/users/me/progress', async (route) => {
+      progressCalls += 1;
+      if (progressCalls === 1) {
+        await route.fulfill({ status: 401, contentType: 'application/problem+json', body: '{"status":401}' });
+      } else {
+        await route.continue();
+      }
+    });
+    const refreshes: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().endsWith('/api/v1/auth/refresh')) refreshes.push(request.url());
+    });
+
+    await dialog.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.waitForURL('**/dashboard');
+    await page.getByRole('region', { name: 'Course progress' }).getByRole('progressbar').first().waitFor();
+    // One refresh on arrival (the token from the sign-in stayed with the landing page) and one for the 401.
+    expect(refreshes).toHaveLength(2);
+    expect(progressCalls).toBe(2);
+    expect(errors).toEqual([failed('401 (Unauthorized)')]);
+  });
+
+  test('the dashboard on a phone', async () => {
+    const email = uniqueEmail('mobile');
+    await createAccount(email, 'Dorothy Vaughan');
+    const { page, errors } = await newPage({ width: 375, height: 812 });
+    await openLanding(page, '/?auth=signin');
+    const dialog = page.getByRole('dialog', { name: 'Welcome back' });
+    await dialog.waitFor();
+    await dialog.getByLabel('Email').fill(email);
+    await dialog.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.screenshot({ path: artifactPath('signin-modal-375.png') });
+    await dialog.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.waitForURL('**/dashboard');
+    await page.getByRole('region', { name: 'Course progress' }).getByRole('progressbar').first().waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    await page.screenshot({ path: artifactPath('dashboard-375.png'), fullPage: true });
+    expect(errors).toEqual([]);
+  });
+});

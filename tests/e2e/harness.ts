@@ -1,0 +1,143 @@
+// The browser tests' shared harness: the BUILT server (what `npm start` and the container run) on a free port over a
+// fresh PostgreSQL database, and Debian's Chromium driven by playwright-core. No browser is ever downloaded.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { createTestDatabase, type TestDatabase } from '../../api/src/test/setup';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const ARTIFACTS = join(ROOT, 'test-artifacts');
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** `npm test` builds first; running Vitest alone on a fresh checkout would test nothing real, so say so. */
+export function assertBuilt() {
+  const missing = ['web/dist/index.html', 'web/dist/dashboard/index.html', 'api/dist/index.js'].filter(
+    (file) => !existsSync(join(ROOT, file)),
+  );
+  if (missing.length > 0) {
+    throw new Error(
+      `The browser tests need the built site and API; missing ${missing.join(', ')}. Run \`npm run build\` first (\`npm test\` does).`,
+    );
+  }
+}
+
+export function assertChromium() {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `Chromium is not installed at ${CHROMIUM}. Install Debian's build: \`apt-get install -y chromium\` (these tests never download a browser).`,
+    );
+  }
+}
+
+export function artifactPath(name: string) {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  return join(ARTIFACTS, name);
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+export type RunningServer = { url: string; stop: () => Promise<void> };
+
+/**
+ * Starts `node api/dist/index.js` from the repo root, as `npm start` does after its build.
+ *
+ * The URL is http://localhost, not 127.0.0.1: outside development the refresh cookie is `Secure`, and Chromium
+ * accepts Secure cookies over plain http only from localhost. ENVIRONMENT=test keeps that production-like cookie;
+ * cheap bcrypt and generous rate limits keep the flows fast.
+ */
+export async function startServer(): Promise<RunningServer> {
+  const database: TestDatabase = await createTestDatabase();
+  const port = await freePort();
+  const child: ChildProcess = spawn(process.execPath, ['api/dist/index.js'], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      ENVIRONMENT: 'test',
+      LOG_LEVEL: 'warn',
+      PORT: String(port),
+      DATABASE_URL: database.url,
+      JWT_SECRET_KEY: 'e2e-secret-key-that-is-at-least-32-bytes-long!',
+      BCRYPT_ROUNDS: '4',
+      RATE_LIMIT_SIGNUP_PER_MINUTE: '1000',
+      RATE_LIMIT_LOGIN_PER_MINUTE: '1000',
+      RATE_LIMIT_RESET_PER_MINUTE: '1000',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    output += chunk;
+  });
+
+  const url = `http://localhost:${port}`;
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((done) => child.once('exit', done));
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((done) => setTimeout(done, 5_000))]);
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+    await database.drop();
+  };
+
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) {
+      await database.drop();
+      throw new Error(`The API exited with ${child.exitCode} before it was ready:\n${output}`);
+    }
+    try {
+      const response = await fetch(`${url}/health`);
+      if (response.ok) return { url, stop };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  await stop();
+  throw new Error(`The API did not answer /health within 20 s:\n${output}`);
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  assertChromium();
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+}
+
+/**
+ * Collects what would show in the console as an error: console.error calls, uncaught exceptions and Chromium's own
+ * "Failed to load resource" lines (a 4xx/5xx answer). Tests assert the list is empty, or holds exactly the failures
+ * the flow provokes on purpose (a wrong password is a 401).
+ */
+export function watchConsole(page: Page) {
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+  return errors;
+}
+
+/** Resolves once every island on the page has hydrated (Astro removes `ssr` from an island when it has). */
+export async function waitForHydration(page: Page) {
+  await page.waitForFunction(() => document.querySelectorAll('astro-island[ssr]').length === 0);
+}

@@ -1,0 +1,231 @@
+import { useStore } from '@nanostores/react';
+import {
+  Component,
+  type KeyboardEvent,
+  lazy,
+  type MouseEvent,
+  type ReactNode,
+  Suspense,
+  useEffect,
+  useLayoutEffect,
+  useRef,
+} from 'react';
+import {
+  $authModal,
+  type AuthModalName,
+  closeAuthModal,
+  isAuthModalName,
+  openAuthModal,
+  takeOpener,
+} from '../stores/modal';
+import { $session, startSession } from '../stores/session';
+
+/*
+ * The sign-in and sign-up modals, mounted once per page by Base.astro with `client:idle`.
+ *
+ * The triggers are plain links (`<a href="/?auth=signin" data-open-modal="signin">`) that work before this island
+ * hydrates, and without JavaScript they load the page that opens the modal. Once hydrated, one document listener
+ * catches their clicks, and `?auth=` in the address is honoured once and then removed.
+ */
+
+const TITLES: Record<AuthModalName, { title: string; intro: string }> = {
+  signin: { title: 'Welcome back', intro: 'Sign in to pick up where you left off.' },
+  signup: { title: 'Create your account', intro: 'Free to join. Your progress follows you to every device.' },
+};
+
+const INTENT_EVENTS = ['pointerover', 'focusin', 'touchstart'] as const;
+
+const FOCUSABLE = [
+  'a[href]',
+  'button:not([disabled])',
+  'input:not([disabled]):not([type="hidden"])',
+  'select:not([disabled])',
+  'textarea:not([disabled])',
+  '[tabindex]:not([tabindex="-1"])',
+].join(',');
+
+// Fetched on intent (a trigger hovered, focused or touched) or on open; the import() promise is cached by the browser.
+const loadAuthForm = () => import('./auth/AuthForm');
+const AuthForm = lazy(loadAuthForm);
+
+function focusablesIn(container: HTMLElement) {
+  return [...container.querySelectorAll<HTMLElement>(FOCUSABLE)].filter(
+    (element) => element.getClientRects().length > 0,
+  );
+}
+
+function isPlainClick(event: globalThis.MouseEvent) {
+  return event.button === 0 && !event.metaKey && !event.ctrlKey && !event.shiftKey && !event.altKey;
+}
+
+export default function AuthModals() {
+  const modal = useStore($authModal);
+  const dialogRef = useRef<HTMLDialogElement>(null);
+  const pressedOnBackdrop = useRef(false);
+
+  useEffect(() => {
+    // `?auth=signin|signup`: links from other pages, the dashboard's "please sign in", and clicks made before
+    // this island hydrated. Read once, then taken out of the address so a reload does not reopen the modal.
+    const url = new URL(window.location.href);
+    const requested = url.searchParams.get('auth');
+    if (url.searchParams.has('auth')) {
+      url.searchParams.delete('auth');
+      window.history.replaceState(window.history.state, '', `${url.pathname}${url.search}${url.hash}`);
+    }
+    if (isAuthModalName(requested)) openAuthModal({ name: requested });
+
+    function onClick(event: globalThis.MouseEvent) {
+      if (event.defaultPrevented || !isPlainClick(event) || !(event.target instanceof Element)) return;
+      const trigger = event.target.closest('[data-open-modal]');
+      const name = trigger?.getAttribute('data-open-modal');
+      if (!trigger || !isAuthModalName(name)) return;
+      event.preventDefault();
+      if ($session.get().status === 'signed-in') {
+        window.location.assign('/dashboard');
+        return;
+      }
+      openAuthModal({ name }, trigger);
+    }
+    document.addEventListener('click', onClick);
+
+    // Intent to open a modal: start loading the form's chunk so it is there by the time of the click.
+    function onIntent(event: Event) {
+      if (!(event.target instanceof Element) || !event.target.closest('[data-open-modal]')) return;
+      void loadAuthForm().catch(() => {});
+      for (const type of INTENT_EVENTS) document.removeEventListener(type, onIntent);
+    }
+    for (const type of INTENT_EVENTS) document.addEventListener(type, onIntent, { passive: true });
+
+    // Only when this browser has signed in before (see stores/session.ts): the header then offers the dashboard.
+    startSession().catch(() => {
+      // Offline or the API is down: the landing page works without a session, and the dashboard reports it.
+    });
+    return () => {
+      document.removeEventListener('click', onClick);
+      for (const type of INTENT_EVENTS) document.removeEventListener(type, onIntent);
+    };
+  }, []);
+
+  // The dialog follows the store: open, switch content, close (and give focus back to whatever opened it). A layout
+  // effect, so an emptied dialog is never painted before it closes.
+  useLayoutEffect(() => {
+    const dialog = dialogRef.current;
+    if (!dialog) return;
+    // Focus goes to the first field when the form mounts (see the forms), not to the close button.
+    if (modal) {
+      if (!dialog.open) dialog.showModal();
+    } else if (dialog.open) {
+      dialog.close();
+      const opener = takeOpener();
+      if (opener?.isConnected) opener.focus();
+    }
+  }, [modal]);
+
+  // A native modal dialog makes the page behind it inert, but Tab can still leave it for the browser's own UI.
+  // Keep Tab inside: from the last control to the first, and Shift+Tab from the first to the last.
+  function onKeyDown(event: KeyboardEvent<HTMLDialogElement>) {
+    if (event.key !== 'Tab' || !dialogRef.current) return;
+    const focusables = focusablesIn(dialogRef.current);
+    const first = focusables[0];
+    const last = focusables.at(-1);
+    if (!first || !last) return;
+    const active = document.activeElement;
+    const inside = active instanceof HTMLElement && dialogRef.current.contains(active) && active !== dialogRef.current;
+    if (event.shiftKey && (active === first || !inside)) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && (active === last || !inside)) {
+      event.preventDefault();
+      first.focus();
+    }
+  }
+
+  // Clicks on the ::backdrop land on the <dialog> itself (its content fills the box). Both the press and the release
+  // must be there, so selecting text in a field and releasing outside does not close the modal.
+  function onPointerDown(event: MouseEvent<HTMLDialogElement>) {
+    pressedOnBackdrop.current = event.target === event.currentTarget;
+  }
+  function onClick(event: MouseEvent<HTMLDialogElement>) {
+    if (pressedOnBackdrop.current && event.target === event.currentTarget) closeAuthModal();
+    pressedOnBackdrop.current = false;
+  }
+
+  const copy = modal ? TITLES[modal.name] : undefined;
+
+  return (
+    <dialog
+      ref={dialogRef}
+      aria-labelledby="auth-modal-title"
+      aria-describedby="auth-modal-intro"
+      className="m-auto w-[calc(100%-1.5rem)] max-w-md overflow-visible bg-transparent p-0 text-silver-300 backdrop:bg-ink-950/75 backdrop:backdrop-blur-sm"
+      onKeyDown={onKeyDown}
+      onPointerDown={onPointerDown}
+      onClick={onClick}
+      // Esc: the browser fires `cancel`; closing through the store keeps it the one source of truth.
+      onCancel={(event) => {
+        event.preventDefault();
+        closeAuthModal();
+      }}
+      // A second quick Esc may close the dialog without `cancel` (Chromium's close watcher): follow it.
+      onClose={() => {
+        if ($authModal.get()) closeAuthModal();
+      }}
+    >
+      {modal && copy && (
+        <div className="surface relative max-h-[calc(100dvh-1.5rem)] overflow-y-auto rounded-2xl p-6 shadow-2xl sm:p-8">
+          <div className="mb-6 flex items-start justify-between gap-4">
+            <div>
+              <h2 id="auth-modal-title" className="text-silver-gradient text-2xl font-semibold tracking-tight">
+                {copy.title}
+              </h2>
+              <p id="auth-modal-intro" className="mt-1.5 text-sm text-silver-400">
+                {copy.intro}
+              </p>
+            </div>
+            <button
+              type="button"
+              onClick={closeAuthModal}
+              className="-mt-1 -mr-2 grid size-9 shrink-0 place-items-center rounded-lg text-silver-400 hover:bg-ink-800 hover:text-silver-50"
+              aria-label="Close"
+            >
+              <svg className="size-5" viewBox="0 0 20 20" fill="none" aria-hidden="true">
+                <path d="m5 5 10 10M15 5 5 15" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" />
+              </svg>
+            </button>
+          </div>
+          <FormErrorBoundary>
+            <Suspense fallback={<FormLoading />}>
+              <AuthForm modal={modal} />
+            </Suspense>
+          </FormErrorBoundary>
+        </div>
+      )}
+    </dialog>
+  );
+}
+
+function FormLoading() {
+  return (
+    <div className="grid h-72 place-items-center" aria-busy="true">
+      <p className="text-sm text-silver-400">Loading the form…</p>
+    </div>
+  );
+}
+
+/** The form's chunk could not be fetched (offline, or a deploy replaced it): say so instead of crashing the island. */
+class FormErrorBoundary extends Component<{ children: ReactNode }, { failed: boolean }> {
+  override state = { failed: false };
+
+  static getDerivedStateFromError() {
+    return { failed: true };
+  }
+
+  override render() {
+    if (!this.state.failed) return this.props.children;
+    return (
+      <p role="alert" className="rounded-lg border border-danger/40 bg-danger/10 px-3.5 py-2.5 text-sm text-silver-100">
+        Can't reach the server — check your connection, then reload the page.
+      </p>
+    );
+  }
+}

@@ -1,0 +1,159 @@
+import { passwordRules, signupSchema } from '@aibc/api/schemas';
+import { zodResolver } from '@hookform/resolvers/zod';
+import { type ReactNode, useEffect, useState } from 'react';
+import { useForm, useWatch } from 'react-hook-form';
+import { client } from '../../lib/api';
+import { NETWORK_ERROR, rateLimitedMessage, readProblem, UNEXPECTED_ERROR } from '../../lib/problems';
+import { openAuthModal } from '../../stores/modal';
+import { signIn } from '../../stores/session';
+import { FormAlert, PasswordField, SubmitButton, TextField } from './fields';
+import { SwitchLink } from './SwitchLink';
+import { applyFieldErrors } from './server-errors';
+import { useGuardedSubmit } from './use-guarded-submit';
+
+const FIELDS = ['full_name', 'email', 'password'] as const;
+
+export function SignUpForm({ email }: { email?: string }) {
+  const {
+    register,
+    handleSubmit,
+    setError,
+    setFocus,
+    getValues,
+    control,
+    formState: { errors },
+  } = useForm({
+    // Validated on submit, then again on each change. Not on blur: an error appearing as a field loses focus
+    // shifts the layout under the pointer, and the click that caused the blur (submit, "Sign in") would miss.
+    mode: 'onSubmit',
+    // The API's own schema: the same length, composition and "not your email name" rules as the server.
+    resolver: zodResolver(signupSchema),
+    defaultValues: { full_name: '', email: email ?? '', password: '' },
+  });
+  const [alert, setAlert] = useState<ReactNode>(null);
+  const password = useWatch({ control, name: 'password' });
+
+  useEffect(() => setFocus('full_name'), [setFocus]);
+
+  const { busy, onSubmit } = useGuardedSubmit(async (event) => {
+    setAlert(null);
+    let outcome: 'leaving' | undefined;
+    await handleSubmit(async (values) => {
+      try {
+        const response = await client.api.v1.auth.signup.$post({ json: values });
+        if (response.status === 201) {
+          // Signing up signs you in: the same credentials, straight away.
+          const login = await signIn({ email: values.email, password: values.password });
+          if (login.ok) {
+            window.location.assign('/dashboard');
+            outcome = 'leaving';
+            return;
+          }
+          openAuthModal({ name: 'signin', email: values.email, notice: 'Your account is ready. Sign in to continue.' });
+          return;
+        }
+        if (response.status === 409) {
+          setAlert(
+            <>
+              That email already has an account —{' '}
+              <SwitchLink to="signin" email={() => values.email}>
+                sign in?
+              </SwitchLink>
+            </>,
+          );
+        } else if (response.status === 429) {
+          setAlert(rateLimitedMessage(response));
+        } else {
+          const problem = await readProblem(response);
+          const rest = response.status === 422 ? applyFieldErrors(problem, FIELDS, setError) : [];
+          if (response.status !== 422 || rest.length > 0) setAlert(rest[0] ?? problem.detail ?? UNEXPECTED_ERROR);
+        }
+      } catch {
+        setAlert(NETWORK_ERROR);
+      }
+    })(event);
+    return outcome;
+  });
+
+  return (
+    <form noValidate onSubmit={onSubmit} className="space-y-5">
+      {alert && <FormAlert>{alert}</FormAlert>}
+      <TextField
+        id="signup-name"
+        label="Full name"
+        autoComplete="name"
+        registration={register('full_name')}
+        error={errors.full_name}
+      />
+      <TextField
+        id="signup-email"
+        label="Email"
+        type="email"
+        inputMode="email"
+        autoComplete="email"
+        autoCapitalize="none"
+        spellCheck={false}
+        registration={register('email')}
+        error={errors.email}
+      />
+      <PasswordField
+        id="signup-password"
+        label="Password"
+        autoComplete="new-password"
+        describedBy="signup-password-rules"
+        registration={register('password')}
+        error={errors.password}
+      >
+        <PasswordChecklist password={password} />
+      </PasswordField>
+      <SubmitButton busy={busy} label="Create account" busyLabel="Creating your account…" />
+      <p className="text-center text-sm text-silver-400">
+        Already have an account?{' '}
+        <SwitchLink to="signin" email={() => getValues('email')}>
+          Sign in
+        </SwitchLink>
+      </p>
+    </form>
+  );
+}
+
+/** The API's `passwordRules`, ticked off as the visitor types (the server checks the same list). */
+function PasswordChecklist({ password }: { password: string }) {
+  // The schema tests the NFKC form of the password, so the checklist does too.
+  const normalized = password.normalize('NFKC');
+  return (
+    <ul
+      id="signup-password-rules"
+      aria-label="Password requirements"
+      className="mt-3 grid gap-1.5 text-sm sm:grid-cols-2"
+    >
+      {passwordRules.map((rule) => {
+        const met = rule.test(normalized);
+        return (
+          <li
+            key={rule.id}
+            data-rule={rule.id}
+            data-met={met}
+            className={`flex items-center gap-2 ${met ? 'text-success' : 'text-silver-400'}`}
+          >
+            <svg className="size-4 shrink-0" viewBox="0 0 16 16" fill="none" aria-hidden="true">
+              {met ? (
+                <path
+                  d="m3.5 8.5 3 3 6-7"
+                  stroke="currentColor"
+                  strokeWidth="1.75"
+                  strokeLinecap="round"
+                  strokeLinejoin="round"
+                />
+              ) : (
+                <circle cx="8" cy="8" r="5.25" stroke="currentColor" strokeWidth="1.25" />
+              )}
+            </svg>
+            {rule.label}
+            <span className="sr-only">{met ? ': done' : ': not yet'}</span>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}

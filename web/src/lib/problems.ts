@@ -1,0 +1,40 @@
+/** The API's RFC 9457 problem body, as far as the forms need it. */
+export type Problem = { status?: number; detail?: string; errors?: { field: string; message: string }[] };
+
+export const NETWORK_ERROR = "Can't reach the server — check your connection and try again.";
+export const UNEXPECTED_ERROR = 'Something went wrong on our side. Please try again in a moment.';
+
+export async function readProblem(response: Response): Promise<Problem> {
+  try {
+    const body: unknown = await response.json();
+    return typeof body === 'object' && body !== null ? (body as Problem) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** `Retry-After` in seconds (the API sends delta-seconds), or undefined when absent or unreadable. */
+export function retryAfterSeconds(response: Response): number | undefined {
+  const value = Number(response.headers.get('Retry-After'));
+  return Number.isFinite(value) && value > 0 ? Math.ceil(value) : undefined;
+}
+
+/** "45 seconds", "1 minute", "30 minutes": the wait in the unit a person would say. */
+export function describeWait(seconds: number): string {
+  if (seconds < 60) return seconds === 1 ? '1 second' : `${seconds} seconds`;
+  const minutes = Math.ceil(seconds / 60);
+  return minutes === 1 ? '1 minute' : `${minutes} minutes`;
+}
+
+export function lockedMessage(response: Response): string {
+  const seconds = retryAfterSeconds(response);
+  const minutes = seconds === undefined ? undefined : Math.max(1, Math.ceil(seconds / 60));
+  const when = minutes === undefined ? 'later' : `in ${minutes === 1 ? '1 minute' : `${minutes} minutes`}`;
+  return `Too many failed sign-ins: this account is locked for now. Try again ${when}.`;
+}
+
+export function rateLimitedMessage(response: Response): string {
+  const seconds = retryAfterSeconds(response);
+  const wait = seconds === undefined ? 'a minute' : describeWait(seconds);
+  return `Too many attempts from your network. Wait ${wait} and try again.`;
+}

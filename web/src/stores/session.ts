@@ -1,0 +1,162 @@
+import type { ClientRequestOptions, InferResponseType } from 'hono/client';
+import { atom } from 'nanostores';
+import { client } from '../lib/api';
+
+/*
+ * The session, shared by every island.
+ *
+ * - The access token lives only in this module's memory: no storage, no cookie, gone with the page.
+ * - The refresh token lives only in the API's HttpOnly cookie (Path=/api/v1/auth); this code never sees it.
+ * - On load the app refreshes silently with that cookie, then reads /users/me.
+ * - A call answered 401 triggers one refresh and one retry.
+ * - Concurrent refreshes fold into one request. Each refresh token works once (rotation), so two refreshes racing
+ *   with the same cookie would look like reuse to the API; one shared in-flight promise makes that impossible here.
+ */
+
+export type User = InferResponseType<typeof client.api.v1.users.me.$get, 200>;
+type TokenPair = InferResponseType<typeof client.api.v1.auth.login.$post, 200>;
+type LoginArgs = Parameters<typeof client.api.v1.auth.login.$post>[0];
+
+export type Session = { status: 'loading' } | { status: 'signed-out' } | { status: 'signed-in'; user: User };
+
+export const $session = atom<Session>({ status: 'loading' });
+
+/** An unexpected answer (5xx, a misconfigured origin): not a reason to sign the visitor out. */
+export class SessionError extends Error {
+  constructor(readonly status: number) {
+    super(`The API answered ${status}`);
+  }
+}
+
+let accessToken: string | undefined;
+let refreshInFlight: Promise<boolean> | undefined;
+let started: Promise<void> | undefined;
+
+/*
+ * A hint, not a secret: "this browser signed in and has not signed out". Without it the app skips the refresh on
+ * load, so an anonymous visitor's landing page makes no API call at all (and no 401 shows up in the console). A
+ * forged or stale hint costs one refresh that fails, after which it is removed. The HttpOnly cookie stays the only
+ * credential. Another tab signing out removes it, which the `storage` listener below turns into a sign-out here.
+ */
+const HINT_KEY = 'aibc.session';
+
+function hasHint() {
+  try {
+    return localStorage.getItem(HINT_KEY) === '1';
+  } catch {
+    return true; // Storage blocked: fall back to always trying the cookie.
+  }
+}
+
+function setHint(present: boolean) {
+  try {
+    if (present) localStorage.setItem(HINT_KEY, '1');
+    else localStorage.removeItem(HINT_KEY);
+  } catch {
+    // Storage blocked: the hint is an optimisation only.
+  }
+  document.documentElement.dataset.session = present ? 'signed-in' : 'signed-out';
+}
+
+function endLocalSession() {
+  accessToken = undefined;
+  setHint(false);
+  $session.set({ status: 'signed-out' });
+}
+
+function acceptTokenPair(pair: TokenPair) {
+  accessToken = pair.access_token;
+  setHint(true);
+}
+
+/** Rotates the refresh cookie for a new access token. Resolves false when there is no session to refresh. */
+export function refreshAccessToken(): Promise<boolean> {
+  refreshInFlight ??= (async () => {
+    try {
+      const response = await client.api.v1.auth.refresh.$post({ json: {} });
+      if (response.status === 401) {
+        endLocalSession();
+        return false;
+      }
+      if (!response.ok) throw new SessionError(response.status);
+      acceptTokenPair(await response.json());
+      return true;
+    } finally {
+      refreshInFlight = undefined;
+    }
+  })();
+  return refreshInFlight;
+}
+
+/**
+ * Runs a typed client call with the access token. On a 401 it refreshes once and retries once; resolves undefined
+ * when there is no session (the store is then `signed-out`). Pass the options on to the call:
+ * `withAccessToken((options) => client.api.v1.users.me.$get({}, options))`.
+ */
+export async function withAccessToken<R extends Response>(
+  call: (options: ClientRequestOptions) => Promise<R>,
+): Promise<R | undefined> {
+  if (!accessToken && !(await refreshAccessToken())) return undefined;
+  const used = accessToken;
+  const response = await call({ headers: { Authorization: `Bearer ${used}` } });
+  if (response.status !== 401) return response;
+  // Another call may have refreshed while this one was in flight: then retry with its token, no second rotation.
+  if (accessToken === used && !(await refreshAccessToken())) return undefined;
+  if (!accessToken) return undefined;
+  const retried = await call({ headers: { Authorization: `Bearer ${accessToken}` } });
+  if (retried.status === 401) {
+    endLocalSession();
+    return undefined;
+  }
+  return retried;
+}
+
+async function loadUser() {
+  const response = await withAccessToken((options) => client.api.v1.users.me.$get({}, options));
+  if (!response) return;
+  if (!response.ok) throw new SessionError(response.status);
+  $session.set({ status: 'signed-in', user: await response.json() });
+}
+
+/**
+ * Starts the session once per page, whichever island asks first; the others share the same promise.
+ * Rejects on a network failure or an unexpected status, and may then be called again.
+ */
+export function startSession(): Promise<void> {
+  started ??= (async () => {
+    if (!hasHint()) {
+      endLocalSession();
+      return;
+    }
+    await loadUser();
+  })().catch((error: unknown) => {
+    started = undefined;
+    throw error;
+  });
+  return started;
+}
+
+/**
+ * Signs in with a password. The response goes back to the caller, which turns failures into words; on success the
+ * access token is kept and the refresh cookie is set by the API.
+ */
+export async function signIn(credentials: { email: string; password: string }) {
+  // The login route takes the OAuth2 form or JSON. @hono/zod-openapi types a body with two content types as if
+  // both were required at once; the browser sends JSON only, so the form part is left out of the typed arguments.
+  const response = await client.api.v1.auth.login.$post({ json: credentials } as LoginArgs);
+  if (response.ok) acceptTokenPair(await response.json());
+  return response;
+}
+
+/** Ends the session on the API (which clears the cookie), then here. Rejects if the API could not be reached. */
+export async function signOut() {
+  const headers: Record<string, string> = accessToken ? { Authorization: `Bearer ${accessToken}` } : {};
+  await client.api.v1.auth.logout.$post({ json: {} }, { headers });
+  endLocalSession();
+}
+
+if (typeof window !== 'undefined') {
+  window.addEventListener('storage', (event) => {
+    if (event.key === HINT_KEY && event.newValue === null && $session.get().status === 'signed-in') endLocalSession();
+  });
+}
