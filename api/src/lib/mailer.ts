@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Config } from '../env';
 import type { Logger } from './logger';
 
@@ -66,7 +66,16 @@ export function createMailer(options: MailerOptions): Mailer {
     };
   }
 
-  const transport = nodemailer.createTransport({ url: options.smtpUrl, ...SMTP_TIMEOUTS });
+  const smtpUrl = options.smtpUrl;
+  // nodemailer is loaded on the first send, not at start: it is ~60 ms of the cold start and most instances
+  // send no mail in their first seconds.
+  let transport: Promise<Transporter> | undefined;
+  const getTransport = () => {
+    transport ??= import('nodemailer').then(({ default: nodemailer }) =>
+      nodemailer.createTransport({ url: smtpUrl, ...SMTP_TIMEOUTS }),
+    );
+    return transport;
+  };
   const delays = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
 
   async function deliver(message: MailMessage) {
@@ -74,7 +83,7 @@ export function createMailer(options: MailerOptions): Mailer {
     const domain = domainOf(message.to);
     for (let attempt = 1; ; attempt++) {
       try {
-        await transport.sendMail({
+        await (await getTransport()).sendMail({
           from: options.from,
           to: message.to,
           subject: message.subject,
