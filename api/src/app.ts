@@ -10,6 +10,7 @@ import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
+import { isBadInputError } from './db/pg-errors';
 import { accountAuthRouter, accountUsersRouter } from './features/account/account.index';
 import { authRouter } from './features/auth/auth.index';
 import { curriculumRouter } from './features/curriculum/curriculum.index';
@@ -51,7 +52,15 @@ export function createApp(deps: Deps) {
       origin: config.corsOrigins,
       credentials: true,
       allowHeaders: ['Content-Type', 'Authorization', 'X-Request-Id'],
-      exposeHeaders: ['X-Request-Id', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Retry-After'],
+      exposeHeaders: [
+        'X-Request-Id',
+        'RateLimit-Limit',
+        'RateLimit-Remaining',
+        'RateLimit-Reset',
+        'Retry-After',
+        // Cross-origin clients tell a refused access token (401 with the challenge) from a route's own 401 by it.
+        'WWW-Authenticate',
+      ],
       maxAge: 600,
     }),
   );
@@ -130,6 +139,9 @@ export function createApp(deps: Deps) {
     if (error instanceof HTTPException && error.status < 500) {
       const detail = error.status === 400 ? 'The request body is not valid JSON or form data.' : error.message;
       return problem(c, error.status, detail || 'The request could not be processed.');
+    }
+    if (isBadInputError(error)) {
+      return problem(c, 400, 'The request contains characters or values that cannot be stored.');
     }
     const requestIdValue = c.get('requestId');
     c.var.deps?.logger.error({ err: sanitize(error), requestId: requestIdValue }, 'unhandled error');

@@ -6,6 +6,9 @@ import { z } from 'zod';
 export const SITE_NAME = 'AI Bootcamp';
 export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 128;
+// How long a mailed link works: the API stores the expiry, the web app says it in words.
+export const VERIFY_EMAIL_TTL_HOURS = 24;
+export const PASSWORD_RESET_TTL_HOURS = 1;
 
 export const emailSchema = z
   .string()
@@ -71,8 +74,18 @@ export const signupSchema = z
   })
   .meta({ id: 'SignupRequest' });
 
+// Login takes any string as the email (an unknown one is just a failed login), but never control characters:
+// no account can have them, and PostgreSQL refuses a NUL byte in text.
+export const loginEmailSchema = z
+  .string()
+  .trim()
+  .min(1, 'Email is required')
+  .max(254)
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
+  .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), 'Enter a valid email address');
+
 export const loginSchema = z
-  .object({ email: z.string().trim().min(1, 'Email is required').max(254), password: z.string().min(1).max(1024) })
+  .object({ email: loginEmailSchema, password: z.string().min(1).max(1024) })
   .meta({ id: 'LoginRequest' });
 
 export const changePasswordSchema = z

@@ -5,6 +5,7 @@ import { hashPassword, verifyPassword } from '../../auth/passwords';
 import { generateOpaqueToken, hashToken } from '../../auth/tokens';
 import { addSeconds } from '../../lib/clock';
 import type { AuthContext, AuthUser, Deps } from '../../lib/types';
+import { PASSWORD_RESET_TTL_HOURS, VERIFY_EMAIL_TTL_HOURS } from '../../schemas';
 import { insertAudit } from '../auth/auth.queries';
 import type { RequestMeta } from '../auth/auth.service';
 import { passwordChangedMail, passwordResetMail, verifyEmailMail } from './account.mail';
@@ -23,9 +24,8 @@ import {
 } from './account.queries';
 import type { SessionResponse } from './account.schemas';
 
-// One home for the lifetimes of the mailed links.
-export const VERIFY_EMAIL_TTL_HOURS = 24;
-export const PASSWORD_RESET_TTL_HOURS = 1;
+// The lifetimes of the mailed links live in ../../schemas, where the web app reads them for its messages too.
+export { PASSWORD_RESET_TTL_HOURS, VERIFY_EMAIL_TTL_HOURS };
 
 const auditMeta = (meta: RequestMeta) => ({ ip: meta.ip, userAgent: meta.userAgent });
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { loginSchema, roleSchema, signupSchema } from '../../schemas';
+import { loginEmailSchema, loginSchema, roleSchema, signupSchema } from '../../schemas';
 
 export { loginSchema, signupSchema };
 
@@ -29,7 +29,7 @@ export const tokenPairSchema = z
 // OAuth2 password flow (RFC 6749 §4.3): Swagger UI's "Authorize" posts exactly this form.
 export const loginFormSchema = z
   .object({
-    username: z.string().trim().min(1, 'Email is required').max(254),
+    username: loginEmailSchema,
     password: z.string().min(1, 'Password is required').max(1024),
     grant_type: z.string().optional(),
     scope: z.string().optional(),

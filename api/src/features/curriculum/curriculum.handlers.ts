@@ -17,11 +17,14 @@ export const listCourses: AppRouteHandler<ListCoursesRoute> = async (c) => {
 };
 
 // One query for the whole tree (see findCourseWithLessons); the counts are summed here from what it returned.
+const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
 export const getCourse: AppRouteHandler<GetCourseRoute> = async (c) => {
   const { slug } = c.req.valid('param');
   const userId = c.var.auth?.user.id ?? null;
-  const row = await queries.findCourseWithLessons(c.var.deps.sql, { slug, userId });
-  if (!row) return problem(c, 404, `No course with slug "${slug.slice(0, 80)}".`);
+  // Slugs are kebab-case (content schema): anything else cannot name a course, so it is not worth a query.
+  const row = SLUG.test(slug) ? await queries.findCourseWithLessons(c.var.deps.sql, { slug, userId }) : undefined;
+  if (!row) return problem(c, 404, 'No course with that slug.');
 
   const lessons = row.modules.flatMap((module) => module.lessons);
   const course: CourseDetail = {

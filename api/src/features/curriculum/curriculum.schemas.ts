@@ -123,7 +123,5 @@ export type LessonStatus = z.infer<typeof lessonStatus>;
 export type LessonProgress = z.infer<typeof lessonProgressSchema>;
 export type CourseProgressSummary = z.infer<typeof courseProgressSummarySchema>;
 
-// Rounded down, so a course shows 100 % only when every lesson is done.
-export function percentOf(completed: number, total: number): number {
-  return total === 0 ? 0 : Math.floor((completed * 100) / total);
-}
+// One rule for the API and the dashboard, which recomputes its bars locally after each change.
+export { percentOf } from '../../percent';
