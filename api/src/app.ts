@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { swaggerUI } from '@hono/swagger-ui';
@@ -24,6 +25,8 @@ import { originCheck } from './middlewares/origin-check';
 import { requestLog } from './middlewares/request-log';
 
 const MAX_BODY_BYTES = 64 * 1024;
+const SWAGGER_FILES = new Set(['swagger-ui.css', 'swagger-ui-bundle.js']);
+const swaggerUiDistDir = () => dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
 
 // Builds the Hono app around its dependencies. No I/O happens here, so tests build as many apps as they like.
 export function createApp(deps: Deps) {
@@ -93,11 +96,21 @@ export function createApp(deps: Deps) {
       description: 'Authentication, sessions, curriculum and progress for AI Bootcamp. Errors are RFC 9457 problems.',
     },
   });
-  app.get('/docs', swaggerUI({ url: '/openapi.json', persistAuthorization: false }));
+  // Swagger UI's assets are served from the installed swagger-ui-dist, not a CDN: /docs works offline and
+  // sends no visitor to a third party.
+  app.use('/docs/assets/swagger-ui-dist/*', async function swaggerAssets(c, next) {
+    const file = c.req.path.slice('/docs/assets/swagger-ui-dist/'.length);
+    if (!SWAGGER_FILES.has(file)) return next();
+    c.header('Cache-Control', 'public, max-age=86400');
+    return serveStatic({ root: swaggerUiDistDir(), rewriteRequestPath: () => `/${file}` })(c, next);
+  });
+  app.get('/docs', swaggerUI({ url: '/openapi.json', baseUrl: '/docs/assets', persistAuthorization: false }));
 
   const webDist = config.webDistDir;
   if (webDist && existsSync(webDist)) {
     // Hashed build assets never change under the same name: cache them for a year.
+    // Pages without an icon link (Swagger UI) make browsers ask for /favicon.ico: point them at the site's icon.
+    app.get('/favicon.ico', (c) => c.redirect('/favicon.svg', 301));
     app.use(
       '/_astro/*',
       serveStatic({

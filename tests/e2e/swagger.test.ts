@@ -1,0 +1,65 @@
+// Swagger UI at /docs, in a real browser: its assets come from our own server (no CDN), and "Authorize" with an
+// email and password runs the OAuth2 password flow against /api/v1/auth/login, after which "Try it out" on
+// GET /users/me answers 200 with the signed-in user.
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { assertBuilt, assertChromium, launchBrowser, type RunningServer, startServer, watchConsole } from './harness';
+
+let server: RunningServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  assertBuilt();
+  assertChromium();
+  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe('Swagger UI', () => {
+  test('GET /docs loads from our origin only, and Authorize with email and password makes GET /users/me work', async () => {
+    const email = `swagger.${Date.now()}@example.com`;
+    const password = 'Swagger#Tryout9';
+    const signup = await fetch(`${server.url}/api/v1/auth/signup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, full_name: 'Swagger Tester', password }),
+    });
+    expect(signup.status).toBe(201);
+
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const consoleProblems = watchConsole(page);
+    const foreign: string[] = [];
+    page.on('request', (request) => {
+      if (!request.url().startsWith(server.url) && !request.url().startsWith('data:')) foreign.push(request.url());
+    });
+
+    await page.goto(`${server.url}/docs`);
+    await page.getByRole('button', { name: 'Authorize' }).first().click();
+    const dialog = page.locator('.modal-ux');
+    await dialog.locator('#oauth_username').fill(email);
+    await dialog.locator('#oauth_password').fill(password);
+    const tokenResponse = page.waitForResponse((res) => res.url().endsWith('/api/v1/auth/login'));
+    await dialog.getByRole('button', { name: 'Apply given OAuth2 credentials' }).click();
+    expect((await tokenResponse).status()).toBe(200);
+    await expect.poll(() => dialog.locator('button', { hasText: 'Logout' }).count()).toBe(1);
+    await dialog.locator('.btn-done').first().click();
+
+    const operation = page.locator('#operations-Users-get_api_v1_users_me');
+    await operation.locator('.opblock-summary').click();
+    await operation.getByRole('button', { name: 'Try it out' }).click();
+    const meResponse = page.waitForResponse((res) => res.url().endsWith('/api/v1/users/me'));
+    await operation.getByRole('button', { name: 'Execute' }).click();
+    const me = await meResponse;
+    expect(me.status()).toBe(200);
+    expect(await me.json()).toMatchObject({ email, full_name: 'Swagger Tester' });
+
+    expect(foreign).toEqual([]);
+    expect(consoleProblems).toEqual([]);
+    await context.close();
+  });
+});
