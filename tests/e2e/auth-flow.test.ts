@@ -129,7 +129,7 @@ describe('auth flow in Chromium', () => {
     await waitForHydration(page);
     expect(refreshes).toEqual(['POST']);
 
-    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
     await page.waitForURL(`${server.url}/`);
     await page.getByRole('banner').getByRole('link', { name: 'Sign in' }).waitFor();
     expect((await context.cookies()).some((cookie) => cookie.name === 'aibc_refresh')).toBe(false);

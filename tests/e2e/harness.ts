@@ -3,19 +3,25 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { createTestDatabase, type TestDatabase } from '../../api/src/test/setup';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const ARTIFACTS = join(ROOT, 'test-artifacts');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** The built site the server serves: web/dist, or another build (`WEB_DIST_DIR=/tmp/site npx vitest run tests/e2e`). */
+export const WEB_DIST = process.env.WEB_DIST_DIR ? resolve(process.env.WEB_DIST_DIR) : join(ROOT, 'web/dist');
 
 /** `npm test` builds first; running Vitest alone on a fresh checkout would test nothing real, so say so. */
 export function assertBuilt() {
-  const missing = ['web/dist/index.html', 'web/dist/dashboard/index.html', 'api/dist/index.js'].filter(
-    (file) => !existsSync(join(ROOT, file)),
-  );
+  const missing = [
+    join(WEB_DIST, 'index.html'),
+    join(WEB_DIST, 'dashboard/index.html'),
+    join(ROOT, 'api/dist/index.js'),
+  ]
+    .filter((file) => !existsSync(file))
+    .map((file) => relative(ROOT, file));
   if (missing.length > 0) {
     throw new Error(
       `The browser tests need the built site and API; missing ${missing.join(', ')}. Run \`npm run build\` first (\`npm test\` does).`,
@@ -51,6 +57,13 @@ async function freePort(): Promise<number> {
 
 export type RunningServer = { url: string; stop: () => Promise<void> };
 
+export type ServerOptions = {
+  /** Where the API sends mail, e.g. the in-process server of api/src/test/smtp.ts. Unset: mail is disabled. */
+  smtpUrl?: string;
+  /** The origin of the links in that mail. Default: the server's own http://localhost:<port>, so they open in the test's browser. */
+  publicAppUrl?: string;
+};
+
 /**
  * Starts `node api/dist/index.js` from the repo root, as `npm start` does after its build.
  *
@@ -58,9 +71,10 @@ export type RunningServer = { url: string; stop: () => Promise<void> };
  * accepts Secure cookies over plain http only from localhost. ENVIRONMENT=test keeps that production-like cookie;
  * cheap bcrypt and generous rate limits keep the flows fast.
  */
-export async function startServer(): Promise<RunningServer> {
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const database: TestDatabase = await createTestDatabase();
   const port = await freePort();
+  const url = `http://localhost:${port}`;
   const child: ChildProcess = spawn(process.execPath, ['api/dist/index.js'], {
     cwd: ROOT,
     env: {
@@ -75,6 +89,9 @@ export async function startServer(): Promise<RunningServer> {
       RATE_LIMIT_SIGNUP_PER_MINUTE: '1000',
       RATE_LIMIT_LOGIN_PER_MINUTE: '1000',
       RATE_LIMIT_RESET_PER_MINUTE: '1000',
+      WEB_DIST_DIR: WEB_DIST,
+      PUBLIC_APP_URL: options.publicAppUrl ?? url,
+      ...(options.smtpUrl ? { SMTP_URL: options.smtpUrl } : {}),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -86,7 +103,6 @@ export async function startServer(): Promise<RunningServer> {
     output += chunk;
   });
 
-  const url = `http://localhost:${port}`;
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((done) => child.once('exit', done));

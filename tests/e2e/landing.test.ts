@@ -10,9 +10,9 @@ import {
   assertBuilt,
   assertChromium,
   launchBrowser,
-  ROOT,
   type RunningServer,
   startServer,
+  WEB_DIST,
   waitForHydration,
   watchConsole,
 } from './harness';
@@ -86,7 +86,7 @@ describe('landing page', () => {
 
     // What the wire carried (brotli, from the build's .br files) and what gzip alone would make of the same files.
     const scripts = measured.scripts.map((script) => {
-      const source = readFileSync(join(ROOT, 'web', 'dist', script.path));
+      const source = readFileSync(join(WEB_DIST, script.path));
       return { ...script, raw: source.length, gzip: gzipSync(source).length };
     });
     const total = (key: 'encoded' | 'raw' | 'gzip') => scripts.reduce((sum, script) => sum + script[key], 0);
@@ -144,7 +144,7 @@ describe('landing page', () => {
   });
 
   test('the browser bundle carries no server code (the API is imported for its types and shared schemas only)', () => {
-    const directory = join(ROOT, 'web', 'dist', '_astro');
+    const directory = join(WEB_DIST, '_astro');
     const scripts = readdirSync(directory).filter((file) => file.endsWith('.js'));
     expect(scripts.length).toBeGreaterThan(0);
     for (const file of scripts) {

@@ -151,6 +151,40 @@ describe('session store', () => {
     expect(second.storage.has('aibc.session')).toBe(false);
   });
 
+  test('with tokenRefusedByChallenge, a 401 without WWW-Authenticate is the route’s answer: no refresh, no sign-out', async () => {
+    let expired = false;
+    const { store, calls, storage } = await loadStore((call) => {
+      if (call.path === '/api/v1/auth/refresh') return pair(expired ? 'a2' : 'a1');
+      if (call.path === '/api/v1/users/me') return json(200, user);
+      // The password change: a refused token carries the Bearer challenge; a wrong current password does not.
+      if (expired && call.authorization === 'Bearer a1') {
+        return new Response('{"status":401}', { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } });
+      }
+      return json(401, { status: 401, detail: 'The current password is incorrect.' });
+    });
+    await store.startSession();
+    const change = (options: { headers?: unknown }) =>
+      fetch('/api/v1/users/me/password', { method: 'POST', headers: options.headers as Record<string, string> });
+    const options = { isTokenRefused: store.tokenRefusedByChallenge };
+
+    calls.length = 0;
+    expect((await store.withAccessToken(change, options))?.status).toBe(401);
+    expect(calls.map((call) => call.path)).toEqual(['/api/v1/users/me/password']);
+    expect(store.$session.get().status).toBe('signed-in');
+    expect(storage.get('aibc.session')).toBe('1');
+
+    // An expired token still gets its one refresh and retry; the retry's own 401 comes back to the caller.
+    expired = true;
+    calls.length = 0;
+    expect((await store.withAccessToken(change, options))?.status).toBe(401);
+    expect(calls.map((call) => call.authorization ?? call.path)).toEqual([
+      'Bearer a1',
+      '/api/v1/auth/refresh',
+      'Bearer a2',
+    ]);
+    expect(store.$session.get().status).toBe('signed-in');
+  });
+
   test('without the hint nothing is requested: an anonymous visitor is signed out at once', async () => {
     const { store, calls } = await loadStore(() => json(500, {}), { hint: false });
     await store.startSession();

@@ -31,6 +31,10 @@ import { $session, startSession } from '../stores/session';
 const TITLES: Record<AuthModalName, { title: string; intro: string }> = {
   signin: { title: 'Welcome back', intro: 'Sign in to pick up where you left off.' },
   signup: { title: 'Create your account', intro: 'Free to join. Your progress follows you to every device.' },
+  forgot: {
+    title: 'Reset your password',
+    intro: "Enter your account's email and we'll send you a link to choose a new one.",
+  },
 };
 
 const INTENT_EVENTS = ['pointerover', 'focusin', 'touchstart'] as const;
@@ -64,7 +68,7 @@ export default function AuthModals() {
   const pressedOnBackdrop = useRef(false);
 
   useEffect(() => {
-    // `?auth=signin|signup`: links from other pages, the dashboard's "please sign in", and clicks made before
+    // `?auth=signin|signup|forgot`: links from other pages, the dashboard's "please sign in", and clicks made before
     // this island hydrated. Read once, then taken out of the address so a reload does not reopen the modal.
     const url = new URL(window.location.href);
     const requested = url.searchParams.get('auth');

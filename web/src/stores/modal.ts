@@ -1,7 +1,7 @@
 import { atom } from 'nanostores';
 
 /** Which auth modal is open, shared by every island: the landing page's triggers, the dashboard, the modals. */
-export type AuthModalName = 'signin' | 'signup';
+export type AuthModalName = 'signin' | 'signup' | 'forgot';
 
 export type AuthModalState = {
   name: AuthModalName;
@@ -17,7 +17,7 @@ export const $authModal = atom<AuthModalState | null>(null);
 let opener: HTMLElement | null = null;
 
 export function isAuthModalName(value: unknown): value is AuthModalName {
-  return value === 'signin' || value === 'signup';
+  return value === 'signin' || value === 'signup' || value === 'forgot';
 }
 
 export function openAuthModal(state: AuthModalState, from?: Element | null) {

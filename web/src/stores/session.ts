@@ -88,6 +88,21 @@ export function refreshAccessToken(): Promise<boolean> {
   return refreshInFlight;
 }
 
+export type AccessTokenOptions = {
+  /**
+   * Whether an answer means "this access token was refused" (refresh and retry). Every 401 by default. A route
+   * whose own 401 means something else (a wrong current password) passes `tokenRefusedByChallenge`, so that 401
+   * comes back to the caller: no refresh, no retry, no sign-out.
+   */
+  isTokenRefused?: (response: Response) => boolean;
+};
+
+/** A refused token is a 401 with the `WWW-Authenticate: Bearer` challenge (RFC 6750); other 401s are the route's own. */
+export const tokenRefusedByChallenge = (response: Response) =>
+  response.status === 401 && response.headers.has('WWW-Authenticate');
+
+const anyUnauthorized = (response: Response) => response.status === 401;
+
 /**
  * Runs a typed client call with the access token. On a 401 it refreshes once and retries once; resolves undefined
  * when there is no session (the store is then `signed-out`). Pass the options on to the call:
@@ -95,16 +110,17 @@ export function refreshAccessToken(): Promise<boolean> {
  */
 export async function withAccessToken<R extends Response>(
   call: (options: ClientRequestOptions) => Promise<R>,
+  { isTokenRefused = anyUnauthorized }: AccessTokenOptions = {},
 ): Promise<R | undefined> {
   if (!accessToken && !(await refreshAccessToken())) return undefined;
   const used = accessToken;
   const response = await call({ headers: { Authorization: `Bearer ${used}` } });
-  if (response.status !== 401) return response;
+  if (!isTokenRefused(response)) return response;
   // Another call may have refreshed while this one was in flight: then retry with its token, no second rotation.
   if (accessToken === used && !(await refreshAccessToken())) return undefined;
   if (!accessToken) return undefined;
   const retried = await call({ headers: { Authorization: `Bearer ${accessToken}` } });
-  if (retried.status === 401) {
+  if (isTokenRefused(retried)) {
     endLocalSession();
     return undefined;
   }

@@ -1,4 +1,5 @@
 import type { AuthModalState } from '../../stores/modal';
+import { ForgotPasswordForm } from './ForgotPasswordForm';
 import { SignInForm } from './SignInForm';
 import { SignUpForm } from './SignUpForm';
 
@@ -8,9 +9,13 @@ import { SignUpForm } from './SignUpForm';
  */
 export default function AuthForm({ modal }: { modal: AuthModalState }) {
   // Keyed by name and prefill: switching modals starts a fresh form, which focuses its first field.
-  return modal.name === 'signin' ? (
-    <SignInForm key={`signin:${modal.email ?? ''}`} email={modal.email} notice={modal.notice} />
-  ) : (
-    <SignUpForm key={`signup:${modal.email ?? ''}`} email={modal.email} />
-  );
+  const key = `${modal.name}:${modal.email ?? ''}`;
+  switch (modal.name) {
+    case 'signin':
+      return <SignInForm key={key} email={modal.email} notice={modal.notice} />;
+    case 'signup':
+      return <SignUpForm key={key} email={modal.email} />;
+    case 'forgot':
+      return <ForgotPasswordForm key={key} idPrefix="forgot" email={modal.email} autoFocus inModal />;
+  }
 }

@@ -100,9 +100,14 @@ export function SignInForm({ email, notice }: { email?: string; notice?: string 
         error={errors.password}
       />
       <div className="-mt-2 text-right text-sm">
-        <a href="/reset-password" className="text-silver-300 underline-offset-4 hover:text-silver-50 hover:underline">
-          Forgot your password?
-        </a>
+        <SwitchLink
+          to="forgot"
+          href="/reset-password"
+          email={() => getValues('email')}
+          className="text-silver-300 underline-offset-4 hover:text-silver-50 hover:underline"
+        >
+          Forgot password?
+        </SwitchLink>
       </div>
       <SubmitButton busy={busy} label="Sign in" busyLabel="Signing in…" />
       <p className="text-center text-sm text-silver-400">

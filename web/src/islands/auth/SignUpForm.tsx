@@ -1,4 +1,4 @@
-import { passwordRules, signupSchema } from '@aibc/api/schemas';
+import { signupSchema } from '@aibc/api/schemas';
 import { zodResolver } from '@hookform/resolvers/zod';
 import { type ReactNode, useEffect, useState } from 'react';
 import { useForm, useWatch } from 'react-hook-form';
@@ -7,6 +7,7 @@ import { NETWORK_ERROR, rateLimitedMessage, readProblem, UNEXPECTED_ERROR } from
 import { openAuthModal } from '../../stores/modal';
 import { signIn } from '../../stores/session';
 import { FormAlert, PasswordField, SubmitButton, TextField } from './fields';
+import { PasswordChecklist } from './PasswordChecklist';
 import { SwitchLink } from './SwitchLink';
 import { applyFieldErrors } from './server-errors';
 import { useGuardedSubmit } from './use-guarded-submit';
@@ -104,7 +105,7 @@ export function SignUpForm({ email }: { email?: string }) {
         registration={register('password')}
         error={errors.password}
       >
-        <PasswordChecklist password={password} />
+        <PasswordChecklist id="signup-password-rules" password={password} />
       </PasswordField>
       <SubmitButton busy={busy} label="Create account" busyLabel="Creating your account…" />
       <p className="text-center text-sm text-silver-400">
@@ -114,46 +115,5 @@ export function SignUpForm({ email }: { email?: string }) {
         </SwitchLink>
       </p>
     </form>
-  );
-}
-
-/** The API's `passwordRules`, ticked off as the visitor types (the server checks the same list). */
-function PasswordChecklist({ password }: { password: string }) {
-  // The schema tests the NFKC form of the password, so the checklist does too.
-  const normalized = password.normalize('NFKC');
-  return (
-    <ul
-      id="signup-password-rules"
-      aria-label="Password requirements"
-      className="mt-3 grid gap-1.5 text-sm sm:grid-cols-2"
-    >
-      {passwordRules.map((rule) => {
-        const met = rule.test(normalized);
-        return (
-          <li
-            key={rule.id}
-            data-rule={rule.id}
-            data-met={met}
-            className={`flex items-center gap-2 ${met ? 'text-success' : 'text-silver-400'}`}
-          >
-            <svg className="size-4 shrink-0" viewBox="0 0 16 16" fill="none" aria-hidden="true">
-              {met ? (
-                <path
-                  d="m3.5 8.5 3 3 6-7"
-                  stroke="currentColor"
-                  strokeWidth="1.75"
-                  strokeLinecap="round"
-                  strokeLinejoin="round"
-                />
-              ) : (
-                <circle cx="8" cy="8" r="5.25" stroke="currentColor" strokeWidth="1.25" />
-              )}
-            </svg>
-            {rule.label}
-            <span className="sr-only">{met ? ': done' : ': not yet'}</span>
-          </li>
-        );
-      })}
-    </ul>
   );
 }

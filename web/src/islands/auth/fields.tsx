@@ -121,3 +121,16 @@ export function SubmitButton({ busy, label, busyLabel }: { busy: boolean; label:
     </button>
   );
 }
+
+/** A good outcome in words (sent, saved, changed), announced politely to screen readers. */
+export function FormSuccess({ id, children }: { id?: string; children: ReactNode }) {
+  return (
+    <div
+      id={id}
+      role="status"
+      className="rounded-lg border border-success/40 bg-success/10 px-3.5 py-2.5 text-sm leading-relaxed text-silver-100"
+    >
+      {children}
+    </div>
+  );
+}
