@@ -5,15 +5,13 @@
 // Env: BENCH_DURATION (s per run, default 8), BENCH_RUNS (runs per scenario, median reported, default 3),
 // BENCH_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/postgres), BCRYPT_ROUNDS (default 12).
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import autocannon from 'autocannon';
-import { jwtVerify } from 'jose';
 import postgres from 'postgres';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -214,46 +212,15 @@ async function rawBcryptThroughput() {
   return { perSecond: median(values), runs: values };
 }
 
-// The floor: a bare node:http server answering /health, and /users/me with postgres.js + jose doing the same
-// verify and session query the API does.
+// The floor: scripts/bench-bare-server.mjs in its own process (as the API is), on the same database.
 async function startBareServer() {
-  const bareSql = postgres(DATABASE_URL, { max: 15, onnotice: () => {} });
-  const secret = new TextEncoder().encode(SECRET);
-  const bare = http.createServer(async (req, res) => {
-    if (req.url === '/health') {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ status: 'healthy' }));
-      return;
-    }
-    try {
-      const token = req.headers.authorization?.slice(7) ?? '';
-      const { payload } = await jwtVerify(token, secret, {
-        algorithms: ['HS256'],
-        issuer: 'ai-bootcamp',
-        audience: 'ai-bootcamp-api',
-      });
-      const [user] = await bareSql`
-        select u.id, u.email, u.full_name, u.role, u.is_active, u.is_verified, u.created_at, u.last_login_at
-        from sessions s
-        join users u on u.id = s.user_id
-        where s.id = ${payload.sid}
-          and s.user_id = ${payload.sub}
-          and s.revoked_at is null
-          and s.expires_at > ${new Date()}
-          and u.is_active
-      `;
-      res.writeHead(user ? 200 : 401, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(user ?? {}));
-    } catch {
-      res.writeHead(401);
-      res.end();
-    }
+  const child = spawn(process.execPath, ['scripts/bench-bare-server.mjs'], {
+    cwd: root,
+    env: { ...process.env, DATABASE_URL, JWT_SECRET_KEY: SECRET, PORT: String(BARE_PORT) },
+    stdio: ['ignore', 'ignore', 'inherit'],
   });
-  await new Promise((resolve) => bare.listen(BARE_PORT, '127.0.0.1', resolve));
-  return async () => {
-    await new Promise((resolve) => bare.close(resolve));
-    await bareSql.end();
-  };
+  await waitForHealth(`http://127.0.0.1:${BARE_PORT}/health`);
+  return () => stopServer({ child });
 }
 
 // --- run ------------------------------------------------------------------------------------------------
@@ -374,32 +341,47 @@ try {
     })),
   );
 
-  // Refresh: each token works once, so every connection carries its own chain of tokens from a shared pool.
-  const pool = [];
-  for (let batch = 0; batch < 5; batch++) {
-    await Promise.all(
-      loginEmails.map(async (loginEmail) => {
-        const res = await json('/api/v1/auth/login', { email: loginEmail, password: PASSWORD });
-        if (res.status === 200) pool.push(res.body.refresh_token);
-      }),
-    );
+  // Refresh: each token works once, so every connection carries its own chain from a shared pool. Each run starts
+  // with 80 fresh sessions minted straight into the database (as a login would), because the tokens in flight when a
+  // run stops are spent.
+  const userId = signup.body.id;
+  let pool = [];
+  async function mintRefreshTokens(count) {
+    const tokens = Array.from({ length: count }, () => randomBytes(32).toString('base64url'));
+    const now = new Date();
+    const expires = new Date(now.getTime() + 86_400_000);
+    for (const token of tokens) {
+      await sql`
+        with session as (
+          insert into sessions (user_id, ip_address, user_agent, created_at, last_used_at, expires_at)
+          values (${userId}, '127.0.0.1', 'bench', ${now}, ${now}, ${expires})
+          returning id
+        )
+        insert into refresh_tokens (session_id, token_hash, created_at, expires_at)
+        select id, ${createHash('sha256').update(token).digest('hex')}, ${now}, ${expires}
+        from session
+      `;
+    }
+    return tokens;
   }
-  if (pool.length < 80) log(`refresh pool has only ${pool.length} tokens`);
   report.scenarios.push(
-    await scenario('POST /api/v1/auth/refresh', () => ({
-      url: `${BASE}/api/v1/auth/refresh`,
-      connections: 80,
-      requests: [
-        {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          setupRequest: (req) => ({ ...req, body: JSON.stringify({ refresh_token: pool.shift() }) }),
-          onResponse: (status, body) => {
-            if (status === 200) pool.push(JSON.parse(body).refresh_token);
+    await scenario('POST /api/v1/auth/refresh', async (run) => {
+      if (run >= 0) pool = await mintRefreshTokens(80);
+      return {
+        url: `${BASE}/api/v1/auth/refresh`,
+        connections: 80,
+        requests: [
+          {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            setupRequest: (req) => ({ ...req, body: JSON.stringify({ refresh_token: pool.shift() }) }),
+            onResponse: (status, body) => {
+              if (status === 200) pool.push(JSON.parse(body).refresh_token);
+            },
           },
-        },
-      ],
-    })),
+        ],
+      };
+    }),
   );
 
   // /health while logins saturate the CPU: the two loads run at the same time.

@@ -1,5 +1,4 @@
 import { join, resolve } from 'node:path';
-import { serve } from '@hono/node-server';
 import { createApp } from './app';
 import { createDummyHash } from './auth/passwords';
 import { migrate } from './db/migrate';
@@ -11,6 +10,7 @@ import { systemClock } from './lib/clock';
 import { createLogger } from './lib/logger';
 import { createMailer } from './lib/mailer';
 import { findRepoRoot } from './lib/paths';
+import { serveApp } from './lib/serve';
 import type { Deps } from './lib/types';
 
 const VERSION = process.env.npm_package_version ?? '0.1.0';
@@ -31,7 +31,11 @@ async function main() {
     }
     throw error;
   }
-  const logger = createLogger({ level: config.logLevel, json: Boolean(config.cloudRun) });
+  // JSON lines for Cloud Logging (and any production log pipeline); readable lines in development and test.
+  const logger = createLogger({
+    level: config.logLevel,
+    json: Boolean(config.cloudRun) || config.environment === 'production',
+  });
   if (config.jwtSecretGenerated) {
     logger.warn('JWT_SECRET_KEY is not set: using a random key for this process (tokens end at restart)');
   }
@@ -65,9 +69,13 @@ async function main() {
     }),
   };
   const app = createApp(deps);
-  const server = serve({ fetch: app.fetch, port: config.port, hostname: '0.0.0.0' }, (info) => {
-    logger.info(`listening on http://localhost:${info.port} (docs at /docs)`);
-  });
+  const server = serveApp(
+    app,
+    { port: config.port, hostname: '0.0.0.0', hsts: config.environment === 'production' },
+    (info) => {
+      logger.info(`listening on http://localhost:${info.port} (docs at /docs)`);
+    },
+  );
 
   let stopping = false;
   const shutdown = (signal: string) => {
@@ -91,7 +99,7 @@ async function main() {
       await Promise.race([deps.mailer.idle(), new Promise((resolve) => setTimeout(resolve, MAIL_DRAIN_MS).unref())]);
       await database.close().catch(() => {});
       logger.info('stopped');
-      process.exit(0);
+      logger.flush(() => process.exit(0));
     });
     if ('closeIdleConnections' in server) server.closeIdleConnections();
   };

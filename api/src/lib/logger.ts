@@ -33,14 +33,19 @@ const redact = {
 
 export function createLogger(options: LoggerOptions): Logger {
   if (options.json) {
-    return pino({
-      level: options.level,
-      messageKey: 'message',
-      base: undefined,
-      timestamp: pino.stdTimeFunctions.isoTime,
-      redact,
-      formatters: { level: (label) => ({ severity: severities[label] ?? 'DEFAULT' }) },
-    });
+    return pino(
+      {
+        level: options.level,
+        messageKey: 'message',
+        base: undefined,
+        timestamp: pino.stdTimeFunctions.isoTime,
+        redact,
+        formatters: { level: (label) => ({ severity: severities[label] ?? 'DEFAULT' }) },
+      },
+      // Asynchronous: lines written while a write is pending are coalesced into one syscall, so the log costs
+      // little under load. index.ts flushes it before the process exits.
+      pino.destination({ dest: 1, sync: false }),
+    );
   }
   return pino(
     { level: options.level, base: undefined, redact, timestamp: false },

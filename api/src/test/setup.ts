@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { serve } from '@hono/node-server';
 import postgres from 'postgres';
 import { createApp } from '../app';
 import { createDummyHash } from '../auth/passwords';
@@ -10,6 +9,7 @@ import { type Config, loadConfig } from '../env';
 import { createLogger } from '../lib/logger';
 import { createMailer } from '../lib/mailer';
 import { findRepoRoot } from '../lib/paths';
+import { serveApp } from '../lib/serve';
 import type { Clock, Deps } from '../lib/types';
 
 // Tests talk to the real PostgreSQL on 127.0.0.1:5432. Each test file gets a database of its own.
@@ -103,7 +103,7 @@ export async function startTestApp(
     }),
   };
   const app = createApp(deps);
-  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+  const server = serveApp(app, { port: 0, hostname: '127.0.0.1', hsts: config.environment === 'production' });
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   const { port } = server.address() as AddressInfo;
   return {
