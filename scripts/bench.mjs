@@ -223,6 +223,34 @@ async function startBareServer() {
   return () => stopServer({ child });
 }
 
+async function healthUnderLogins(connections, loginRequests) {
+  const healthRuns = [];
+  const loginRuns = [];
+  for (let i = 0; i < RUNS; i++) {
+    const [h, l] = await Promise.all([
+      cannon({ url: `${BASE}/health`, connections }),
+      cannon({ url: `${BASE}/api/v1/auth/login`, connections: 16, requests: loginRequests() }),
+    ]);
+    healthRuns.push(summarise(h));
+    loginRuns.push(summarise(l));
+  }
+  const row = {
+    name: `GET /health while logins saturate the CPU (${connections} conns)`,
+    connections,
+    rps: median(healthRuns.map((r) => r.rps)),
+    p50: median(healthRuns.map((r) => r.p50)),
+    p99: median(healthRuns.map((r) => r.p99)),
+    errors: healthRuns.reduce((sum, r) => sum + r.errors, 0),
+    non2xx: healthRuns.reduce((sum, r) => sum + r.non2xx, 0),
+    runs: healthRuns,
+    concurrentLoginRps: median(loginRuns.map((r) => r.rps)),
+  };
+  log(
+    `${row.name.padEnd(42)} ${row.rps.toFixed(1).padStart(9)} req/s  p50 ${row.p50} ms  p99 ${row.p99} ms  (logins meanwhile ${row.concurrentLoginRps.toFixed(1)}/s)`,
+  );
+  return row;
+}
+
 // --- run ------------------------------------------------------------------------------------------------
 const report = {
   date: new Date().toISOString(),
@@ -318,11 +346,11 @@ try {
 
   let signupCounter = 0;
   report.scenarios.push(
-    // bcrypt-bound like login: at 80 connections each request waits for ~80 hashes, hence the longer timeout.
-    await scenario('POST /api/v1/auth/signup', () => ({
+    // bcrypt-bound like login, so measured like login at 16 connections: at 80, each request queues behind ~80
+    // hashes (~10 s at cost 12), a run of a few seconds completes only one wave, and req/s says nothing.
+    await scenario('POST /api/v1/auth/signup (16 conns)', () => ({
       url: `${BASE}/api/v1/auth/signup`,
-      connections: 80,
-      duration: Math.max(DURATION, 12),
+      connections: 16,
       timeout: 60,
       requests: [
         {
@@ -384,32 +412,11 @@ try {
     }),
   );
 
-  // /health while logins saturate the CPU: the two loads run at the same time.
-  const healthUnderLogin = [];
-  const loginUnderLoad = [];
-  for (let i = 0; i < RUNS; i++) {
-    const [h, l] = await Promise.all([
-      cannon({ url: `${BASE}/health`, connections: 80 }),
-      cannon({ url: `${BASE}/api/v1/auth/login`, connections: 16, requests: loginRequests() }),
-    ]);
-    healthUnderLogin.push(summarise(h));
-    loginUnderLoad.push(summarise(l));
-  }
-  const healthRow = {
-    name: 'GET /health while logins saturate the CPU',
-    connections: 80,
-    rps: median(healthUnderLogin.map((r) => r.rps)),
-    p50: median(healthUnderLogin.map((r) => r.p50)),
-    p99: median(healthUnderLogin.map((r) => r.p99)),
-    errors: healthUnderLogin.reduce((s, r) => s + r.errors, 0),
-    non2xx: healthUnderLogin.reduce((s, r) => s + r.non2xx, 0),
-    runs: healthUnderLogin,
-    concurrentLoginRps: median(loginUnderLoad.map((r) => r.rps)),
-  };
-  report.scenarios.push(healthRow);
-  log(
-    `${healthRow.name.padEnd(42)} ${healthRow.rps.toFixed(1).padStart(9)} req/s  p50 ${healthRow.p50} ms  p99 ${healthRow.p99} ms  (logins meanwhile ${healthRow.concurrentLoginRps.toFixed(1)}/s)`,
-  );
+  // /health while logins saturate the CPU: the two loads run at the same time. At 80 connections the probe is itself
+  // a saturating load (its p99 is mostly its own queue); at 10 connections it measures how promptly the event loop
+  // answers while bcrypt keeps both cores busy.
+  report.scenarios.push(await healthUnderLogins(80, loginRequests));
+  report.scenarios.push(await healthUnderLogins(10, loginRequests));
 
   const sampled = await stopSampler();
   report.rssUnderLoadMaxMb = sampled.rssMaxMb;
@@ -422,7 +429,11 @@ try {
       ratio: loginRow.rps / report.limits.bcryptVerifyPerSecond.perSecond,
       target: '>= 0.90',
     },
-    healthP99UnderLoginMs: { value: healthRow.p99, target: '<= 15' },
+    healthP99UnderLoginMs: {
+      value: byName['GET /health while logins saturate the CPU (80 conns)'].p99,
+      probe10: byName['GET /health while logins saturate the CPU (10 conns)'].p99,
+      target: '<= 15',
+    },
     usersMeRps: { value: me.rps, target: '>= 5000' },
     usersMeP99Ms: { value: me.p99, target: '<= 30' },
     usersMeVsBare: { ratio: me.rps / bareMe.rps, target: '>= ~0.70' },
@@ -468,12 +479,18 @@ Targets:
 | target | measured | goal |
 |---|---:|---|
 | login throughput / raw bcrypt verify | ${fmt(t.loginVsRawBcrypt.ratio * 100)} % | ${t.loginVsRawBcrypt.target.replace('0.90', '90 %')} |
-| \`/health\` p99 while logins saturate the CPU | ${t.healthP99UnderLoginMs.value} ms | ≤ 15 ms |
+| \`/health\` p99 while logins saturate the CPU (80 conns / 10 conns) | ${t.healthP99UnderLoginMs.value} ms / ${t.healthP99UnderLoginMs.probe10} ms | ≤ 15 ms |
 | \`GET /users/me\` throughput | ${fmt(t.usersMeRps.value)} req/s | ≥ 5,000 |
 | \`GET /users/me\` p99 | ${t.usersMeP99Ms.value} ms | ≤ 30 ms |
 | \`GET /users/me\` vs bare server | ${fmt(t.usersMeVsBare.ratio * 100)} % | ≥ ~70 % |
 | cold start | ${t.coldStartMs.value} ms | ≤ 500 ms |
 | RSS under load | ${t.rssUnderLoadMb.value} MB | ≤ 150 MB |
+
+Reading the figures: the load generator, PostgreSQL and the server share the same two cores, so every figure is a
+lower bound for the server alone. The absolute \`/users/me\` goal (5,000 req/s) assumed a bare server at ~7,000 req/s;
+the bare server measured above in the same run is the floor that matters, and the API's ratio to it is the overhead
+of framework, validation, logging and the session check. Login and signup are bcrypt-bound: the gap to raw verify
+throughput is the CPU the event loop, PostgreSQL and autocannon take from bcrypt's threads on the same two cores.
 `;
 writeFileSync(join(root, 'bench/results.md'), md);
 log('\nwrote bench/results.md and bench/results.json');

@@ -92,20 +92,30 @@ export async function recordLoginAttempt(
   return { attempt_number, locked_until, user: user.id ? (user as UserRow) : null };
 }
 
-// The attempt that used up the budget failed: lock the email now (the next try is refused without a verify).
-export async function lockEmailIfExhausted(
+// A failed verify, in one round trip: if this attempt used up the budget, the email is locked now (the next try is
+// refused without a verify), and the failure is audited as `lockout` or `login_failed` accordingly.
+export async function recordLoginFailure(
   sql: Sql,
-  params: { email: string; maxAttempts: number; lockUntil: Date },
-): Promise<boolean> {
-  const rows = await sql`
-    update login_attempts
-    set locked_until = ${params.lockUntil}
-    where email = ${params.email}
-      and failed_count >= ${params.maxAttempts}
-      and locked_until is null
-    returning email
+  params: { email: string; maxAttempts: number; lockUntil: Date; audit: AuditEvent },
+): Promise<'lockout' | 'login_failed'> {
+  const { audit } = params;
+  const [row]: [{ event: 'lockout' | 'login_failed' }?] = await sql`
+    with locked as (
+      update login_attempts
+      set locked_until = ${params.lockUntil}
+      where email = ${params.email}
+        and failed_count >= ${params.maxAttempts}
+        and locked_until is null
+      returning email
+    )
+    insert into audit_logs (event, user_id, email, ip_address, user_agent, metadata)
+    select
+      case when exists (select 1 from locked) then 'lockout' else 'login_failed' end,
+      ${audit.userId ?? null}, ${params.email}, ${audit.ip ?? null}, ${audit.userAgent ?? null},
+      ${sql.json(audit.metadata ?? {})}
+    returning event
   `;
-  return rows.length > 0;
+  return row?.event ?? 'login_failed';
 }
 
 export async function clearLoginAttempts(sql: Sql, email: string) {

@@ -10,8 +10,8 @@ import {
   insertAudit,
   insertUser,
   issueRefreshToken,
-  lockEmailIfExhausted,
   recordLoginAttempt,
+  recordLoginFailure,
   revokeSession,
 } from './auth.queries';
 
@@ -95,13 +95,16 @@ export async function loginWithPassword(
   // Unknown email: verify against the dummy hash anyway, so both failures take the same time.
   const valid = await verifyPassword(input.password, user?.hashed_password ?? (await deps.dummyHash));
   if (!user || !valid) {
-    const locked = await lockEmailIfExhausted(sql, { email, maxAttempts: config.lockout.maxAttempts, lockUntil });
-    await insertAudit(sql, {
-      event: locked ? 'lockout' : 'login_failed',
-      userId: user?.id,
+    await recordLoginFailure(sql, {
       email,
-      ...auditMeta(meta),
-      metadata: { attempt: attempt.attempt_number },
+      maxAttempts: config.lockout.maxAttempts,
+      lockUntil,
+      audit: {
+        event: 'login_failed',
+        userId: user?.id,
+        ...auditMeta(meta),
+        metadata: { attempt: attempt.attempt_number },
+      },
     });
     return { ok: false, reason: 'invalid_credentials' };
   }
