@@ -9,7 +9,7 @@ import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
-import { isBadInputError } from './db/pg-errors';
+import { isBadInputError, isDatabaseUnavailable } from './db/pg-errors';
 import { accountAuthRouter, accountUsersRouter } from './features/account/account.index';
 import { authRouter } from './features/auth/auth.index';
 import { curriculumRouter } from './features/curriculum/curriculum.index';
@@ -152,6 +152,20 @@ export function createApp(deps: Deps) {
       return problem(c, 400, 'The request contains characters or values that cannot be stored.');
     }
     const requestIdValue = c.get('requestId');
+    if (isDatabaseUnavailable(error)) {
+      c.var.deps?.logger.error(
+        { code: (error as unknown as { code: string }).code, requestId: requestIdValue },
+        'database unavailable',
+      );
+      return problem(
+        c,
+        503,
+        `The service is briefly unavailable. Try again in a few seconds (request id ${requestIdValue}).`,
+        {
+          headers: { 'Retry-After': '5' },
+        },
+      );
+    }
     c.var.deps?.logger.error({ err: sanitize(error), requestId: requestIdValue }, 'unhandled error');
     return problem(c, 500, `Something went wrong on our side. Quote request id ${requestIdValue} if you contact us.`);
   });

@@ -14,3 +14,28 @@ const BAD_INPUT_CODES = new Set(['22021', '22P02', '22P05', '22001', '54000']);
 export function isBadInputError(error: unknown): boolean {
   return error instanceof postgres.PostgresError && BAD_INPUT_CODES.has(error.code);
 }
+
+// The database cannot be reached (refused, reset, timed out, shutting down, out of connections). The request was
+// fine; the service is briefly unavailable, and the pool reconnects on its own, so the answer is 503 + Retry-After.
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EPIPE',
+  'CONNECT_TIMEOUT',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  '53300',
+  '57P01',
+  '57P02',
+  '57P03',
+]);
+
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return false;
+  return UNAVAILABLE_CODES.has(code) || code.startsWith('08');
+}

@@ -88,7 +88,7 @@ describe('GET /health', () => {
     }
   });
 
-  it('POST /auth/login returns a 500 problem naming the request id, with no internals, when the database is down', async () => {
+  it('POST /auth/login returns a 503 problem with Retry-After naming the request id, with no internals, when the database is down', async () => {
     const sql = postgres('postgres://postgres@127.0.0.1:1/x', { max: 1, onnotice: () => {} });
     try {
       const dead = appWithDatabase(sql);
@@ -99,16 +99,17 @@ describe('GET /health', () => {
           body: JSON.stringify({ email: 'someone@example.com', password: 'Whatever-1!' }),
         }),
       );
-      expect(res.status).toBe(500);
+      expect(res.status).toBe(503);
       expect(res.body).toEqual({
         type: 'about:blank',
-        title: 'Internal Server Error',
-        status: 500,
+        title: 'Service Unavailable',
+        status: 503,
         detail: expect.stringContaining('req-dead-db-1'),
       });
       expect(JSON.stringify(res.body)).not.toMatch(/ECONNREFUSED|postgres|127\.0\.0\.1|\bat\b.+\.ts/i);
       expect(res.headers.get('x-request-id')).toBe('req-dead-db-1');
       expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(res.headers.get('retry-after')).toBe('5');
     } finally {
       await sql.end({ timeout: 0 });
     }
