@@ -99,7 +99,15 @@ export function createApp(deps: Deps) {
     c.header('Cache-Control', 'public, max-age=86400');
     return serveStatic({ root: swaggerUiDistDir(), rewriteRequestPath: () => `/${file}` })(c, next);
   });
-  app.get('/docs', swaggerUI({ url: '/openapi.json', baseUrl: '/docs/assets', persistAuthorization: false }));
+  app.get(
+    '/docs',
+    swaggerUI({
+      url: '/openapi.json',
+      baseUrl: '/docs/assets',
+      title: 'AI Bootcamp API — docs',
+      persistAuthorization: false,
+    }),
+  );
 
   const webDist = config.webDistDir;
   if (webDist && existsSync(webDist)) {
