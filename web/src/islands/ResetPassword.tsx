@@ -3,14 +3,14 @@ import { zodResolver } from '@hookform/resolvers/zod';
 import { type ReactNode, useEffect, useRef, useState } from 'react';
 import { useForm, useWatch } from 'react-hook-form';
 import { client } from '../lib/api';
-import { NETWORK_ERROR, readProblem, UNEXPECTED_ERROR } from '../lib/problems';
+import { NETWORK_ERROR, readProblem } from '../lib/problems';
 import { takeTokenFromUrl } from '../lib/url-token';
 import { openAuthModal } from '../stores/modal';
 import { $session, signOut } from '../stores/session';
 import { ForgotPasswordForm } from './auth/ForgotPasswordForm';
-import { FormAlert, PasswordField, SubmitButton } from './auth/fields';
-import { PasswordChecklist } from './auth/PasswordChecklist';
-import { applyFieldErrors } from './auth/server-errors';
+import { FormAlert, SubmitButton } from './auth/fields';
+import { NewPasswordField } from './auth/PasswordChecklist';
+import { showProblem } from './auth/server-errors';
 import { useGuardedSubmit } from './auth/use-guarded-submit';
 
 /*
@@ -116,8 +116,7 @@ function ChooseNewPassword({ token, onDone }: { token: string; onDone: (step: St
           onDone('invalid');
           return;
         }
-        const rest = response.status === 422 ? applyFieldErrors(problem, FIELDS, setError) : [];
-        if (response.status !== 422 || rest.length > 0) setAlert(rest[0] ?? problem.detail ?? UNEXPECTED_ERROR);
+        await showProblem(response, { fields: FIELDS, setError, setAlert, problem });
       } catch {
         setAlert(NETWORK_ERROR);
       }
@@ -131,16 +130,13 @@ function ChooseNewPassword({ token, onDone }: { token: string; onDone: (step: St
         Choose a new password
       </h2>
       {alert && <FormAlert>{alert}</FormAlert>}
-      <PasswordField
+      <NewPasswordField
         id="reset-new-password"
         label="New password"
-        autoComplete="new-password"
-        describedBy="reset-new-password-rules"
         registration={register('new_password')}
         error={errors.new_password}
-      >
-        <PasswordChecklist id="reset-new-password-rules" password={password} />
-      </PasswordField>
+        password={password}
+      />
       <SubmitButton busy={busy} label="Set new password" busyLabel="Setting your password…" />
     </form>
   );

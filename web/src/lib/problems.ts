@@ -33,8 +33,9 @@ export function lockedMessage(response: Response): string {
   return `Too many failed sign-ins: this account is locked for now. Try again ${when}.`;
 }
 
-export function rateLimitedMessage(response: Response): string {
+/** A 429 in words: `opening` says what was too many, then the wait from `Retry-After`. */
+export function rateLimitedMessage(response: Response, opening = 'Too many attempts from your network.'): string {
   const seconds = retryAfterSeconds(response);
   const wait = seconds === undefined ? 'a minute' : describeWait(seconds);
-  return `Too many attempts from your network. Wait ${wait} and try again.`;
+  return `${opening} Wait ${wait} and try again.`;
 }

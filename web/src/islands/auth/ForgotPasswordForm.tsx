@@ -3,10 +3,10 @@ import { zodResolver } from '@hookform/resolvers/zod';
 import { type ReactNode, useEffect, useRef, useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { client } from '../../lib/api';
-import { describeWait, NETWORK_ERROR, readProblem, retryAfterSeconds, UNEXPECTED_ERROR } from '../../lib/problems';
-import { FormAlert, FormSuccess, SubmitButton, TextField } from './fields';
+import { NETWORK_ERROR } from '../../lib/problems';
+import { EmailField, FormAlert, FormSuccess, SubmitButton } from './fields';
 import { SwitchLink } from './SwitchLink';
-import { applyFieldErrors } from './server-errors';
+import { showProblem } from './server-errors';
 import { useGuardedSubmit } from './use-guarded-submit';
 
 const FIELDS = ['email'] as const;
@@ -68,16 +68,9 @@ export function ForgotPasswordForm({
         const response = await client.api.v1.auth['password-reset'].request.$post({ json: values });
         if (response.status === 202) {
           setSent(true);
-        } else if (response.status === 429) {
-          // Limited per network and per address: the wait is what the visitor needs either way.
-          const seconds = retryAfterSeconds(response);
-          setAlert(
-            `Too many reset requests. Wait ${seconds === undefined ? 'a minute' : describeWait(seconds)} and try again.`,
-          );
         } else {
-          const problem = await readProblem(response);
-          const rest = response.status === 422 ? applyFieldErrors(problem, FIELDS, setError) : [];
-          if (response.status !== 422 || rest.length > 0) setAlert(rest[0] ?? problem.detail ?? UNEXPECTED_ERROR);
+          // Limited per network and per address: the wait is what the visitor needs either way.
+          await showProblem(response, { fields: FIELDS, setError, setAlert, rateLimited: 'Too many reset requests.' });
         }
       } catch {
         setAlert(NETWORK_ERROR);
@@ -121,17 +114,7 @@ export function ForgotPasswordForm({
   return (
     <form noValidate onSubmit={onSubmit} className="space-y-5">
       {alert && <FormAlert>{alert}</FormAlert>}
-      <TextField
-        id={`${idPrefix}-email`}
-        label="Email"
-        type="email"
-        inputMode="email"
-        autoComplete="email"
-        autoCapitalize="none"
-        spellCheck={false}
-        registration={register('email')}
-        error={errors.email}
-      />
+      <EmailField id={`${idPrefix}-email`} registration={register('email')} error={errors.email} />
       <SubmitButton busy={busy} label={submitLabel} busyLabel="Sending…" />
       {backToSignIn}
     </form>

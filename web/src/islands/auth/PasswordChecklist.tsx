@@ -1,4 +1,6 @@
 import { passwordRules } from '@aibc/api/schemas';
+import type { FieldError, UseFormRegisterReturn } from 'react-hook-form';
+import { PasswordField } from './fields';
 
 /**
  * The API's `passwordRules`, ticked off as the visitor types (the server checks the same list). Used wherever a new
@@ -38,5 +40,34 @@ export function PasswordChecklist({ id, password }: { id: string; password: stri
         );
       })}
     </ul>
+  );
+}
+
+/** A new password's field, with the checklist below it (ids `id` and `${id}-rules`). */
+export function NewPasswordField({
+  id,
+  label,
+  registration,
+  error,
+  password,
+}: {
+  id: string;
+  label: string;
+  registration: UseFormRegisterReturn;
+  error?: FieldError;
+  password: string;
+}) {
+  const rulesId = `${id}-rules`;
+  return (
+    <PasswordField
+      id={id}
+      label={label}
+      autoComplete="new-password"
+      describedBy={rulesId}
+      registration={registration}
+      error={error}
+    >
+      <PasswordChecklist id={rulesId} password={password} />
+    </PasswordField>
   );
 }

@@ -2,11 +2,11 @@ import { loginSchema } from '@aibc/api/schemas';
 import { zodResolver } from '@hookform/resolvers/zod';
 import { type ReactNode, useEffect, useState } from 'react';
 import { useForm } from 'react-hook-form';
-import { lockedMessage, NETWORK_ERROR, rateLimitedMessage, readProblem, UNEXPECTED_ERROR } from '../../lib/problems';
+import { lockedMessage, NETWORK_ERROR } from '../../lib/problems';
 import { signIn } from '../../stores/session';
-import { FormAlert, PasswordField, SubmitButton, TextField } from './fields';
+import { EmailField, FormAlert, PasswordField, SubmitButton } from './fields';
 import { SwitchLink } from './SwitchLink';
-import { applyFieldErrors } from './server-errors';
+import { showProblem } from './server-errors';
 import { useGuardedSubmit } from './use-guarded-submit';
 
 export const INCORRECT_CREDENTIALS = 'Incorrect email or password.';
@@ -58,13 +58,9 @@ export function SignInForm({ email, notice }: { email?: string; notice?: string 
           setFocus('password');
         } else if (response.status === 423) {
           setAlert(lockedMessage(response));
-        } else if (response.status === 429) {
-          setAlert(rateLimitedMessage(response));
         } else {
-          const problem = await readProblem(response);
-          const rest =
-            response.status === 422 ? applyFieldErrors(problem, FIELDS, setError, { username: 'email' }) : [];
-          if (response.status !== 422 || rest.length > 0) setAlert(rest[0] ?? problem.detail ?? UNEXPECTED_ERROR);
+          const aliases = { username: 'email' } as const;
+          await showProblem(response, { fields: FIELDS, setError, setAlert, aliases, rateLimited: true });
         }
       } catch {
         setAlert(NETWORK_ERROR);
@@ -81,17 +77,7 @@ export function SignInForm({ email, notice }: { email?: string; notice?: string 
         </p>
       )}
       {alert && <FormAlert>{alert}</FormAlert>}
-      <TextField
-        id="signin-email"
-        label="Email"
-        type="email"
-        inputMode="email"
-        autoComplete="username"
-        autoCapitalize="none"
-        spellCheck={false}
-        registration={register('email')}
-        error={errors.email}
-      />
+      <EmailField id="signin-email" autoComplete="username" registration={register('email')} error={errors.email} />
       <PasswordField
         id="signin-password"
         label="Password"

@@ -3,13 +3,13 @@ import { zodResolver } from '@hookform/resolvers/zod';
 import { type ReactNode, useEffect, useState } from 'react';
 import { useForm, useWatch } from 'react-hook-form';
 import { client } from '../../lib/api';
-import { NETWORK_ERROR, rateLimitedMessage, readProblem, UNEXPECTED_ERROR } from '../../lib/problems';
+import { NETWORK_ERROR } from '../../lib/problems';
 import { openAuthModal } from '../../stores/modal';
 import { signIn } from '../../stores/session';
-import { FormAlert, PasswordField, SubmitButton, TextField } from './fields';
-import { PasswordChecklist } from './PasswordChecklist';
+import { EmailField, FormAlert, SubmitButton, TextField } from './fields';
+import { NewPasswordField } from './PasswordChecklist';
 import { SwitchLink } from './SwitchLink';
-import { applyFieldErrors } from './server-errors';
+import { showProblem } from './server-errors';
 import { useGuardedSubmit } from './use-guarded-submit';
 
 const FIELDS = ['full_name', 'email', 'password'] as const;
@@ -62,12 +62,8 @@ export function SignUpForm({ email }: { email?: string }) {
               </SwitchLink>
             </>,
           );
-        } else if (response.status === 429) {
-          setAlert(rateLimitedMessage(response));
         } else {
-          const problem = await readProblem(response);
-          const rest = response.status === 422 ? applyFieldErrors(problem, FIELDS, setError) : [];
-          if (response.status !== 422 || rest.length > 0) setAlert(rest[0] ?? problem.detail ?? UNEXPECTED_ERROR);
+          await showProblem(response, { fields: FIELDS, setError, setAlert, rateLimited: true });
         }
       } catch {
         setAlert(NETWORK_ERROR);
@@ -86,27 +82,14 @@ export function SignUpForm({ email }: { email?: string }) {
         registration={register('full_name')}
         error={errors.full_name}
       />
-      <TextField
-        id="signup-email"
-        label="Email"
-        type="email"
-        inputMode="email"
-        autoComplete="email"
-        autoCapitalize="none"
-        spellCheck={false}
-        registration={register('email')}
-        error={errors.email}
-      />
-      <PasswordField
+      <EmailField id="signup-email" registration={register('email')} error={errors.email} />
+      <NewPasswordField
         id="signup-password"
         label="Password"
-        autoComplete="new-password"
-        describedBy="signup-password-rules"
         registration={register('password')}
         error={errors.password}
-      >
-        <PasswordChecklist id="signup-password-rules" password={password} />
-      </PasswordField>
+        password={password}
+      />
       <SubmitButton busy={busy} label="Create account" busyLabel="Creating your account…" />
       <p className="text-center text-sm text-silver-400">
         Already have an account?{' '}

@@ -19,6 +19,14 @@ function describedByOf(errorId: string | undefined, extra: string | undefined) {
   return [errorId, extra].filter(Boolean).join(' ') || undefined;
 }
 
+function FieldLabel({ id, label }: { id: string; label: string }) {
+  return (
+    <label htmlFor={id} className="mb-1.5 block text-sm font-medium text-silver-200">
+      {label}
+    </label>
+  );
+}
+
 function FieldMessage({ id, error }: { id: string; error?: FieldError }) {
   if (!error?.message) return null;
   return (
@@ -32,9 +40,7 @@ export function TextField({ id, label, registration, error, describedBy, ...inpu
   const errorId = `${id}-error`;
   return (
     <div>
-      <label htmlFor={id} className="mb-1.5 block text-sm font-medium text-silver-200">
-        {label}
-      </label>
+      <FieldLabel id={id} label={label} />
       <input
         id={id}
         className={inputClass}
@@ -45,6 +51,21 @@ export function TextField({ id, label, registration, error, describedBy, ...inpu
       />
       <FieldMessage id={errorId} error={error} />
     </div>
+  );
+}
+
+/** An email input: "Email", the email keyboard, no capitals or spell-check. `autoComplete` defaults to "email". */
+export function EmailField(props: Omit<FieldProps, 'label'>) {
+  return (
+    <TextField
+      label="Email"
+      type="email"
+      inputMode="email"
+      autoComplete="email"
+      autoCapitalize="none"
+      spellCheck={false}
+      {...props}
+    />
   );
 }
 
@@ -62,9 +83,7 @@ export function PasswordField({
   const errorId = `${id}-error`;
   return (
     <div>
-      <label htmlFor={id} className="mb-1.5 block text-sm font-medium text-silver-200">
-        {label}
-      </label>
+      <FieldLabel id={id} label={label} />
       <div className="relative">
         <input
           id={id}

@@ -3,11 +3,11 @@ import { zodResolver } from '@hookform/resolvers/zod';
 import { type ReactNode, useMemo, useState } from 'react';
 import { useForm, useWatch } from 'react-hook-form';
 import { client } from '../../lib/api';
-import { describeWait, NETWORK_ERROR, readProblem, retryAfterSeconds, UNEXPECTED_ERROR } from '../../lib/problems';
+import { NETWORK_ERROR } from '../../lib/problems';
 import { tokenRefusedByChallenge, type User, withAccessToken } from '../../stores/session';
 import { FormAlert, FormSuccess, PasswordField } from '../auth/fields';
-import { PasswordChecklist } from '../auth/PasswordChecklist';
-import { applyFieldErrors } from '../auth/server-errors';
+import { NewPasswordField } from '../auth/PasswordChecklist';
+import { showProblem } from '../auth/server-errors';
 import { useGuardedSubmit } from '../auth/use-guarded-submit';
 
 export const CURRENT_PASSWORD_INCORRECT = 'Current password is incorrect';
@@ -72,16 +72,7 @@ export function AccountPassword({ user, onChanged }: { user: User; onChanged: ()
           setError('current_password', { type: 'server', message: CURRENT_PASSWORD_INCORRECT }, { shouldFocus: true });
           return;
         }
-        if (response.status === 429) {
-          const seconds = retryAfterSeconds(response);
-          setAlert(
-            `Too many attempts. Wait ${seconds === undefined ? 'a minute' : describeWait(seconds)} and try again.`,
-          );
-          return;
-        }
-        const problem = await readProblem(response);
-        const rest = response.status === 422 ? applyFieldErrors(problem, FIELDS, setError) : [];
-        if (response.status !== 422 || rest.length > 0) setAlert(rest[0] ?? problem.detail ?? UNEXPECTED_ERROR);
+        await showProblem(response, { fields: FIELDS, setError, setAlert, rateLimited: 'Too many attempts.' });
       } catch {
         setAlert(NETWORK_ERROR);
       }
@@ -107,16 +98,13 @@ export function AccountPassword({ user, onChanged }: { user: User; onChanged: ()
           registration={register('current_password')}
           error={errors.current_password}
         />
-        <PasswordField
+        <NewPasswordField
           id="change-new-password"
           label="New password"
-          autoComplete="new-password"
-          describedBy="change-new-password-rules"
           registration={register('new_password')}
           error={errors.new_password}
-        >
-          <PasswordChecklist id="change-new-password-rules" password={password} />
-        </PasswordField>
+          password={password}
+        />
         <button type="submit" className="btn btn-primary w-full sm:w-auto" aria-disabled={busy || undefined}>
           {busy ? 'Changing your password…' : 'Change password'}
         </button>

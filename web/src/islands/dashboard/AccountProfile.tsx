@@ -3,10 +3,10 @@ import { zodResolver } from '@hookform/resolvers/zod';
 import { type ReactNode, useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { client } from '../../lib/api';
-import { NETWORK_ERROR, readProblem, UNEXPECTED_ERROR } from '../../lib/problems';
+import { NETWORK_ERROR } from '../../lib/problems';
 import { $session, type User, withAccessToken } from '../../stores/session';
 import { TextField } from '../auth/fields';
-import { applyFieldErrors } from '../auth/server-errors';
+import { showProblem } from '../auth/server-errors';
 import { useGuardedSubmit } from '../auth/use-guarded-submit';
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'long' });
@@ -95,9 +95,7 @@ function NameForm({ user }: { user: User }) {
           return;
         }
         revert();
-        const problem = await readProblem(response);
-        const rest = response.status === 422 ? applyFieldErrors(problem, ['full_name'], setError) : [];
-        if (response.status !== 422 || rest.length > 0) setAlert(rest[0] ?? problem.detail ?? UNEXPECTED_ERROR);
+        await showProblem(response, { fields: ['full_name'], setError, setAlert });
       } catch {
         revert();
         setAlert(NETWORK_ERROR);

@@ -1,7 +1,7 @@
 import { VERIFY_EMAIL_TTL_HOURS } from '@aibc/api/schemas';
 import { useId, useState } from 'react';
 import { client } from '../../lib/api';
-import { describeWait, NETWORK_ERROR, retryAfterSeconds, UNEXPECTED_ERROR } from '../../lib/problems';
+import { NETWORK_ERROR, rateLimitedMessage, UNEXPECTED_ERROR } from '../../lib/problems';
 import { type User, withAccessToken } from '../../stores/session';
 
 export const VERIFICATION_SENT = 'Sent — check your inbox.';
@@ -27,9 +27,7 @@ export function SendVerificationButton({ label }: { label: string }) {
       if (response.status === 202) {
         setState({ status: 'sent' });
       } else if (response.status === 429) {
-        const seconds = retryAfterSeconds(response);
-        const wait = seconds === undefined ? 'a minute' : describeWait(seconds);
-        setState({ status: 'failed', message: `Too many links asked for. Wait ${wait} and try again.` });
+        setState({ status: 'failed', message: rateLimitedMessage(response, 'Too many links asked for.') });
       } else {
         setState({ status: 'failed', message: UNEXPECTED_ERROR });
       }
