@@ -1,20 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { api, createUser, loginAs } from './test/fixtures';
-import { createTestDatabase, startTestApp, type TestApp, type TestDatabase } from './test/setup';
+import { useTestApp } from './test/setup';
 
 // Bad input gets a 4xx problem, never a 500: a sweep of hostile values across every route that takes input.
-let db: TestDatabase;
-let app: TestApp;
 let token: string;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  app = await startTestApp(db.url);
-  token = (await loginAs(app, await createUser(app))).access_token;
-});
-afterAll(async () => {
-  await app?.close();
-  await db?.drop();
+const { app } = useTestApp({
+  afterStart: async (app) => {
+    token = (await loginAs(app, await createUser(app))).access_token;
+  },
 });
 
 const NUL = 'a\u0000b';

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import postgres from 'postgres';
+import { afterAll, beforeAll } from 'vitest';
 import { createApp } from '../app';
 import { createDummyHash } from '../auth/passwords';
 import { migrate } from '../db/migrate';
@@ -11,6 +12,7 @@ import { createMailer } from '../lib/mailer';
 import { findRepoRoot } from '../lib/paths';
 import { serveApp } from '../lib/serve';
 import type { Clock, Deps } from '../lib/types';
+import { startSmtpServer, type TestSmtpServer } from './smtp';
 
 // Tests talk to the real PostgreSQL on 127.0.0.1:5432. Each test file gets a database of its own.
 export const ADMIN_URL = process.env.TEST_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -69,19 +71,18 @@ export const TEST_ENV: Record<string, string> = {
   RATE_LIMIT_RESET_PER_MINUTE: '1000',
 };
 
+export type StartTestAppOptions = {
+  env?: Record<string, string>;
+  clock?: FakeClock;
+  migrate?: boolean;
+  // Extra postgres.js options for the app's client, e.g. `debug` to count the queries a request makes.
+  sqlOptions?: postgres.Options<Record<string, never>>;
+  // Mail goes to `env.SMTP_URL` (see test/smtp.ts) and is disabled without it; this shortens the back-off.
+  mailRetryDelaysMs?: readonly number[];
+};
+
 // Starts the real app on a loopback port over a migrated database. `env` overrides TEST_ENV.
-export async function startTestApp(
-  databaseUrl: string,
-  options: {
-    env?: Record<string, string>;
-    clock?: FakeClock;
-    migrate?: boolean;
-    // Extra postgres.js options for the app's client, e.g. `debug` to count the queries a request makes.
-    sqlOptions?: postgres.Options<Record<string, never>>;
-    // Mail goes to `env.SMTP_URL` (see test/smtp.ts) and is disabled without it; this shortens the back-off.
-    mailRetryDelaysMs?: readonly number[];
-  } = {},
-): Promise<TestApp> {
+export async function startTestApp(databaseUrl: string, options: StartTestAppOptions = {}): Promise<TestApp> {
   const config = loadConfig({ ...TEST_ENV, ...options.env, DATABASE_URL: databaseUrl });
   const sql = postgres(databaseUrl, { max: 5, onnotice: () => {}, ...options.sqlOptions });
   if (options.migrate !== false) await migrate(sql, join(REPO_ROOT, 'sql'));
@@ -120,4 +121,39 @@ export async function startTestApp(
       await sql.end({ timeout: 5 });
     },
   };
+}
+
+export type UseTestAppOptions = StartTestAppOptions & {
+  // Starts a test SMTP server first and points the app's SMTP_URL at it.
+  smtp?: boolean;
+  // Runs in beforeAll once the app is up (seed data, sign a user in).
+  afterStart?: (app: TestApp) => Promise<void>;
+};
+
+// The usual header of an API test file: a database of its own and one app over it, started in beforeAll and
+// closed in afterAll. The returned objects are empty until beforeAll has run (they are filled in place), so read
+// them inside hooks and tests, not at the top level of the file.
+export function useTestApp(options: UseTestAppOptions & { smtp: true }): {
+  app: TestApp;
+  db: TestDatabase;
+  smtp: TestSmtpServer;
+};
+export function useTestApp(options?: UseTestAppOptions): { app: TestApp; db: TestDatabase };
+export function useTestApp({ smtp: withSmtp, afterStart, ...options }: UseTestAppOptions = {}) {
+  const db = {} as TestDatabase;
+  const app = {} as TestApp;
+  const smtp = {} as TestSmtpServer;
+  beforeAll(async () => {
+    Object.assign(db, await createTestDatabase());
+    if (withSmtp) Object.assign(smtp, await startSmtpServer());
+    const env = withSmtp ? { SMTP_URL: smtp.url, ...options.env } : options.env;
+    Object.assign(app, await startTestApp(db.url, { ...options, env }));
+    await afterStart?.(app);
+  });
+  afterAll(async () => {
+    await app.close?.();
+    await smtp.close?.();
+    await db.drop?.();
+  });
+  return withSmtp ? { app, db, smtp } : { app, db };
 }

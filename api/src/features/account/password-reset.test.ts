@@ -1,32 +1,19 @@
 import { createHash } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { api, createUser, loginAs, uniqueEmail } from '../../test/fixtures';
-import { createTestDatabase, startTestApp, type TestApp, type TestDatabase } from '../../test/setup';
-import { startSmtpServer, type TestSmtpServer, tokenFromMail } from '../../test/smtp';
+import { startTestApp, type TestApp, useTestApp } from '../../test/setup';
+import { startSmtpServer, tokenFromMail } from '../../test/smtp';
 
 const PUBLIC_APP_URL = 'https://app.aibootcamp.test';
 const NEW_PASSWORD = 'Brand-New-Secret-42';
 
-let db: TestDatabase;
-let app: TestApp;
-let smtp: TestSmtpServer;
+const { app, db, smtp } = useTestApp({ smtp: true, env: { PUBLIC_APP_URL } });
 const extras: { close: () => Promise<void> }[] = [];
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  smtp = await startSmtpServer();
-  app = await startTestApp(db.url, { env: { SMTP_URL: smtp.url, PUBLIC_APP_URL } });
-});
 beforeEach(() => {
   app.clock.set(new Date());
 });
 afterEach(async () => {
   await Promise.all(extras.splice(0).map((extra) => extra.close()));
-});
-afterAll(async () => {
-  await app?.close();
-  await smtp?.close();
-  await db?.drop();
 });
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');

@@ -1,25 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { api, createUser, loginAs } from '../../test/fixtures';
-import { createTestDatabase, startTestApp, type TestApp, type TestDatabase } from '../../test/setup';
-import { startSmtpServer, type TestSmtpServer } from '../../test/smtp';
+import { useTestApp } from '../../test/setup';
 
 const PUBLIC_APP_URL = 'https://app.aibootcamp.test';
 const NEW_PASSWORD = 'Fresh-Secret-2024';
 
-let db: TestDatabase;
-let app: TestApp;
-let smtp: TestSmtpServer;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  smtp = await startSmtpServer();
-  app = await startTestApp(db.url, { env: { SMTP_URL: smtp.url, PUBLIC_APP_URL } });
-});
-afterAll(async () => {
-  await app?.close();
-  await smtp?.close();
-  await db?.drop();
-});
+const { app, smtp } = useTestApp({ smtp: true, env: { PUBLIC_APP_URL } });
 
 async function auditEvents(userId: string) {
   const rows = await app.sql<{ event: string; metadata: Record<string, unknown> }[]>`

@@ -1,28 +1,15 @@
 import { createHash } from 'node:crypto';
 import { request } from 'node:http';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { api, createUser, loginAs } from '../../test/fixtures';
-import { createTestDatabase, startTestApp, type TestApp, type TestDatabase } from '../../test/setup';
-import { startSmtpServer, type TestSmtpServer, tokenFromMail } from '../../test/smtp';
+import { useTestApp } from '../../test/setup';
+import { tokenFromMail } from '../../test/smtp';
 
 const PUBLIC_APP_URL = 'https://app.aibootcamp.test';
 
-let db: TestDatabase;
-let app: TestApp;
-let smtp: TestSmtpServer;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  smtp = await startSmtpServer();
-  app = await startTestApp(db.url, { env: { SMTP_URL: smtp.url, PUBLIC_APP_URL } });
-});
+const { app, smtp } = useTestApp({ smtp: true, env: { PUBLIC_APP_URL } });
 beforeEach(() => {
   app.clock.set(new Date());
-});
-afterAll(async () => {
-  await app?.close();
-  await smtp?.close();
-  await db?.drop();
 });
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { verifyPassword } from '../../auth/passwords';
 import { api, createUser, DEFAULT_PASSWORD, refreshCookieOf, uniqueEmail } from '../../test/fixtures';
-import { createTestDatabase, startTestApp, type TestApp, type TestDatabase } from '../../test/setup';
+import { startTestApp, type TestApp, useTestApp } from '../../test/setup';
 
 // The real verify, wrapped so a test can count how many passwords reached bcrypt.
 vi.mock('../../auth/passwords', async (importOriginal) => {
@@ -10,17 +10,7 @@ vi.mock('../../auth/passwords', async (importOriginal) => {
 });
 const verifySpy = vi.mocked(verifyPassword);
 
-let db: TestDatabase;
-let app: TestApp;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  app = await startTestApp(db.url);
-});
-afterAll(async () => {
-  await app?.close();
-  await db?.drop();
-});
+const { app, db } = useTestApp();
 beforeEach(() => {
   verifySpy.mockClear();
 });

@@ -1,19 +1,9 @@
 import { decodeJwt } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { api, createUser, loginAs, refreshCookieOf, type Session } from '../../test/fixtures';
-import { createTestDatabase, startTestApp, type TestApp, type TestDatabase } from '../../test/setup';
+import { useTestApp } from '../../test/setup';
 
-let db: TestDatabase;
-let app: TestApp;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  app = await startTestApp(db.url);
-});
-afterAll(async () => {
-  await app?.close();
-  await db?.drop();
-});
+const { app } = useTestApp();
 
 type Response = Awaited<ReturnType<typeof api>>;
 const DAY = 86_400;

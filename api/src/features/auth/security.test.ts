@@ -1,22 +1,12 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { api, createUser, DEFAULT_PASSWORD, uniqueEmail } from '../../test/fixtures';
-import { createTestDatabase, startTestApp, type TestApp, type TestDatabase } from '../../test/setup';
+import { startTestApp, type TestApp, useTestApp } from '../../test/setup';
 
-let db: TestDatabase;
-let app: TestApp;
+const { app, db } = useTestApp();
 // Apps a test starts besides the shared one; closed after each test even when it fails.
 const extraApps: TestApp[] = [];
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  app = await startTestApp(db.url);
-});
 afterEach(async () => {
   await Promise.all(extraApps.splice(0).map((extra) => extra.close()));
-});
-afterAll(async () => {
-  await app?.close();
-  await db?.drop();
 });
 
 async function startExtraApp(options: Parameters<typeof startTestApp>[1]) {

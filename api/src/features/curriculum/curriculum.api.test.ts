@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { api, createUser, loginAs } from '../../test/fixtures';
-import { createTestDatabase, startTestApp, type TestApp, type TestDatabase } from '../../test/setup';
+import { useTestApp } from '../../test/setup';
 import { loadCurriculum } from './curriculum.content';
 import { syncCurriculum } from './curriculum.sync';
 
@@ -11,8 +11,6 @@ const contentLessons = course.modules.flatMap((module) => module.lessons.map((le
 const TOTAL = contentLessons.length;
 const TOTAL_MINUTES = contentLessons.reduce((sum, { lesson }) => sum + lesson.duration_minutes, 0);
 
-let db: TestDatabase;
-let app: TestApp;
 // Every statement the app's postgres.js client sends (postgres.js calls `debug` once per query it writes).
 let queries: string[] = [];
 
@@ -26,24 +24,19 @@ function lessonId(slug: string) {
 }
 const first = contentLessons.map(({ lesson }) => lesson.slug);
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  app = await startTestApp(db.url, {
-    sqlOptions: {
-      debug: (_connection, query) => {
-        queries.push(query);
-      },
+const { app } = useTestApp({
+  sqlOptions: {
+    debug: (_connection, query) => {
+      queries.push(query);
     },
-  });
-  await syncCurriculum(app.sql, loadCurriculum());
-  const res = await api(app, `/api/v1/courses/${course.slug}`);
-  for (const module of res.body.modules as Module[]) {
-    for (const lesson of module.lessons) lessonIds.set(lesson.slug, lesson.id);
-  }
-});
-afterAll(async () => {
-  await app?.close();
-  await db?.drop();
+  },
+  afterStart: async (app) => {
+    await syncCurriculum(app.sql, loadCurriculum());
+    const res = await api(app, `/api/v1/courses/${course.slug}`);
+    for (const module of res.body.modules as Module[]) {
+      for (const lesson of module.lessons) lessonIds.set(lesson.slug, lesson.id);
+    }
+  },
 });
 
 async function signedIn() {

@@ -1,21 +1,11 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import postgres from 'postgres';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createApp } from '../../app';
 import { api } from '../../test/fixtures';
-import { createTestDatabase, startTestApp, type TestApp, type TestDatabase } from '../../test/setup';
+import { useTestApp } from '../../test/setup';
 
-let db: TestDatabase;
-let app: TestApp;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  app = await startTestApp(db.url);
-});
-afterAll(async () => {
-  await app?.close();
-  await db?.drop();
-});
+const { app } = useTestApp();
 
 // The real app over a client that cannot reach its database; everything else is the test app's.
 function appWithDatabase(sql: postgres.Sql) {
