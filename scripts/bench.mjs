@@ -6,8 +6,8 @@
 // BENCH_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/postgres), BCRYPT_ROUNDS (default 12).
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -24,6 +24,7 @@ const PASSWORD = 'Bench-Pa55word!';
 const PORT = 18_000 + Math.floor(Math.random() * 1000);
 const BARE_PORT = PORT + 1;
 const BASE = `http://127.0.0.1:${PORT}`;
+const SERVER_LOG = join(tmpdir(), `aibc-bench-server-${process.pid}.log`);
 
 const log = (message) => process.stdout.write(`${message}\n`);
 const median = (values) => {
@@ -62,9 +63,13 @@ const serverEnv = {
 let server;
 function startServer(env = serverEnv) {
   const started = performance.now();
-  const child = spawn(process.execPath, ['api/dist/index.js'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  // Logs are part of the cost (one line per request), so they are produced and drained, not silenced.
-  child.stdout.resume();
+  // Logs are part of the cost (one line per request), so they are written, not silenced: to a file, as a container
+  // runtime collects them. A pipe into this busy process would back up and grow the server's log buffer instead.
+  const child = spawn(process.execPath, ['api/dist/index.js'], {
+    cwd: root,
+    env,
+    stdio: ['ignore', openSync(SERVER_LOG, 'a'), 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (chunk) => {
     stderr += chunk;
@@ -445,6 +450,7 @@ try {
   await sql.end();
   await admin`drop database if exists ${admin(dbName)} with (force)`;
   await admin.end();
+  rmSync(SERVER_LOG, { force: true });
 }
 
 // --- report ---------------------------------------------------------------------------------------------
