@@ -1,19 +1,10 @@
 // The account pages in a real browser, against the built server with real mail: the API sends through SMTP to an
 // in-process server (api/src/test/smtp.ts), the test reads the message and follows its link in Chromium, as a person
 // would. Also the dashboard's account sections: the password change and the sessions list.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, describe, expect, test } from 'vitest';
 import { type ReceivedMail, startSmtpServer, type TestSmtpServer } from '../../api/src/test/smtp';
-import {
-  artifactPath,
-  assertBuilt,
-  assertChromium,
-  launchBrowser,
-  type RunningServer,
-  startServer,
-  waitForHydration,
-  watchConsole,
-} from './harness';
+import { artifactPath, uniqueEmail, useBrowserSuite, waitForHydration, watchConsole } from './harness';
 
 const PASSWORD = 'Analytical#Engine1';
 const NEW_PASSWORD = 'Difference&Engine2';
@@ -22,46 +13,27 @@ const IPHONE =
 const failed = (status: string) => `Failed to load resource: the server responded with a status of ${status}`;
 
 let smtp: TestSmtpServer;
-let server: RunningServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  assertBuilt();
-  assertChromium();
+// PUBLIC_APP_URL defaults to the server's own origin, so the mailed links open in this browser.
+const suite = useBrowserSuite(async () => {
   smtp = await startSmtpServer();
-  // PUBLIC_APP_URL defaults to the server's own origin, so the mailed links open in this browser.
-  [server, browser] = await Promise.all([startServer({ smtpUrl: smtp.url }), launchBrowser()]);
-}, 60_000);
-
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((context) => context.close()));
+  return { smtpUrl: smtp.url };
 });
-
 afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
   await smtp?.close();
 });
 
-let counter = 0;
-function uniqueEmail(name: string) {
-  counter += 1;
-  return `${name}.${Date.now()}.${counter}@example.com`;
-}
-
 async function newPage(viewport = { width: 1440, height: 900 }) {
-  const context = await browser.newContext({ viewport, baseURL: server.url });
+  const context = await suite.browser.newContext({ viewport, baseURL: suite.server.url });
   // Shorter than the test's own timeout, so a failure names the step that waited in vain.
   context.setDefaultTimeout(10_000);
-  contexts.push(context);
+  suite.contexts.push(context);
   const page = await context.newPage();
   const errors = watchConsole(page);
   return { context, page, errors };
 }
 
 async function createAccount(email: string, fullName = 'Grace Hopper') {
-  const response = await fetch(`${server.url}/api/v1/auth/signup`, {
+  const response = await fetch(`${suite.server.url}/api/v1/auth/signup`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ email, full_name: fullName, password: PASSWORD }),
@@ -71,7 +43,7 @@ async function createAccount(email: string, fullName = 'Grace Hopper') {
 
 /** A second device: a session created through the API, as a phone would. Returns its access token. */
 async function signInElsewhere(email: string, password = PASSWORD) {
-  const response = await fetch(`${server.url}/api/v1/auth/login`, {
+  const response = await fetch(`${suite.server.url}/api/v1/auth/login`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', 'User-Agent': IPHONE },
     body: JSON.stringify({ email, password }),
@@ -81,7 +53,7 @@ async function signInElsewhere(email: string, password = PASSWORD) {
 }
 
 async function meStatus(accessToken: string) {
-  const response = await fetch(`${server.url}/api/v1/users/me`, {
+  const response = await fetch(`${suite.server.url}/api/v1/users/me`, {
     headers: { Authorization: `Bearer ${accessToken}` },
   });
   return response.status;
@@ -91,7 +63,7 @@ async function meStatus(accessToken: string) {
 function linkTo(mail: ReceivedMail, path: string) {
   const link = mail.links.find((candidate) => new URL(candidate).pathname === path);
   expect(link, `a ${path} link in "${mail.subject}"`).toBeDefined();
-  expect(new URL(link as string).origin).toBe(server.url);
+  expect(new URL(link as string).origin).toBe(suite.server.url);
   return link as string;
 }
 

@@ -1,50 +1,18 @@
 // The sign-up, sign-in and dashboard flows in a real browser, against the built server (`node api/dist/index.js`)
 // on a fresh database. Every flow also asserts the console stayed clean: no errors, no uncaught exceptions, and no
 // failed requests other than the ones the flow provokes on purpose.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import {
-  artifactPath,
-  assertBuilt,
-  assertChromium,
-  launchBrowser,
-  type RunningServer,
-  startServer,
-  waitForHydration,
-  watchConsole,
-} from './harness';
+import type { Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
+import { artifactPath, uniqueEmail, useBrowserSuite, waitForHydration, watchConsole } from './harness';
 
 const PASSWORD = 'Analytical#Engine1';
 const failed = (status: string) => `Failed to load resource: the server responded with a status of ${status}`;
 
-let server: RunningServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  assertBuilt();
-  assertChromium();
-  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-}, 60_000);
-
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((context) => context.close()));
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-let counter = 0;
-function uniqueEmail(name: string) {
-  counter += 1;
-  return `${name}.${Date.now()}.${counter}@example.com`;
-}
+const suite = useBrowserSuite();
 
 async function newPage(viewport = { width: 1440, height: 900 }) {
-  const context = await browser.newContext({ viewport, baseURL: server.url });
-  contexts.push(context);
+  const context = await suite.browser.newContext({ viewport, baseURL: suite.server.url });
+  suite.contexts.push(context);
   const page = await context.newPage();
   const errors = watchConsole(page);
   return { context, page, errors };
@@ -57,7 +25,7 @@ async function openLanding(page: Page, path = '/') {
 
 /** Creates an account through the API itself, for the flows that start signed out. */
 async function createAccount(email: string, fullName = 'Grace Hopper') {
-  const response = await fetch(`${server.url}/api/v1/auth/signup`, {
+  const response = await fetch(`${suite.server.url}/api/v1/auth/signup`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ email, full_name: fullName, password: PASSWORD }),
@@ -130,7 +98,7 @@ describe('auth flow in Chromium', () => {
     expect(refreshes).toEqual(['POST']);
 
     await page.getByRole('button', { name: 'Sign out', exact: true }).click();
-    await page.waitForURL(`${server.url}/`);
+    await page.waitForURL(`${suite.server.url}/`);
     await page.getByRole('banner').getByRole('link', { name: 'Sign in' }).waitFor();
     expect((await context.cookies()).some((cookie) => cookie.name === 'aibc_refresh')).toBe(false);
 

@@ -4,7 +4,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, relative, resolve } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../api/src/test/setup';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -156,4 +157,35 @@ export function watchConsole(page: Page) {
 /** Resolves once every island on the page has hydrated (Astro removes `ssr` from an island when it has). */
 export async function waitForHydration(page: Page) {
   await page.waitForFunction(() => document.querySelectorAll('astro-island[ssr]').length === 0);
+}
+
+let emailCounter = 0;
+/** A fresh address per call, so every test owns its account. */
+export function uniqueEmail(name: string) {
+  emailCounter += 1;
+  return `${name}.${Date.now()}.${emailCounter}@example.com`;
+}
+
+export type BrowserSuite = { server: RunningServer; browser: Browser; contexts: BrowserContext[] };
+
+/**
+ * One built server on a fresh database and one Chromium for a test file, with the hooks that start and stop them;
+ * browser contexts pushed to `contexts` are closed after each test. The returned object is filled in by beforeAll.
+ */
+export function useBrowserSuite(options: () => ServerOptions | Promise<ServerOptions> = () => ({})): BrowserSuite {
+  const suite = { contexts: [] } as unknown as BrowserSuite;
+  beforeAll(async () => {
+    assertBuilt();
+    assertChromium();
+    const serverOptions = await options();
+    [suite.server, suite.browser] = await Promise.all([startServer(serverOptions), launchBrowser()]);
+  }, 60_000);
+  afterEach(async () => {
+    await Promise.all(suite.contexts.splice(0).map((context) => context.close()));
+  });
+  afterAll(async () => {
+    await suite.browser?.close();
+    await suite.server?.stop();
+  });
+  return suite;
 }

@@ -3,45 +3,17 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import {
-  artifactPath,
-  assertBuilt,
-  assertChromium,
-  launchBrowser,
-  type RunningServer,
-  startServer,
-  WEB_DIST,
-  waitForHydration,
-  watchConsole,
-} from './harness';
+import { describe, expect, test } from 'vitest';
+import { artifactPath, useBrowserSuite, WEB_DIST, waitForHydration, watchConsole } from './harness';
 
 const HEADLINE = 'Learn to build AI software that works in production.';
 const JS_BUDGET_BYTES = 100 * 1024;
 
-let server: RunningServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  assertBuilt();
-  assertChromium();
-  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-}, 60_000);
-
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((context) => context.close()));
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const suite = useBrowserSuite();
 
 async function newPage(viewport: { width: number; height: number }) {
-  const context = await browser.newContext({ viewport, baseURL: server.url });
-  contexts.push(context);
+  const context = await suite.browser.newContext({ viewport, baseURL: suite.server.url });
+  suite.contexts.push(context);
   const page = await context.newPage();
   return { page, errors: watchConsole(page) };
 }
@@ -50,7 +22,7 @@ const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 
 describe('landing page', () => {
   test('the hero headline is in the raw HTML, and the only island waits for the browser to be idle', async () => {
-    const response = await fetch(`${server.url}/`, { headers: { Accept: 'text/html' } });
+    const response = await fetch(`${suite.server.url}/`, { headers: { Accept: 'text/html' } });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/html/);
     const html = await response.text();
@@ -157,23 +129,23 @@ describe('landing page', () => {
 
   test('the API serves every page, hashed assets for a year, and a 404 page for unknown paths', async () => {
     for (const path of ['/', '/dashboard', '/dashboard/', '/verify-email', '/reset-password']) {
-      const response = await fetch(`${server.url}${path}`, { headers: { Accept: 'text/html' } });
+      const response = await fetch(`${suite.server.url}${path}`, { headers: { Accept: 'text/html' } });
       expect(response.status, path).toBe(200);
       expect(response.headers.get('content-type'), path).toMatch(/^text\/html/);
       expect(response.headers.get('cache-control'), path).toBe('public, max-age=0, must-revalidate');
       await response.arrayBuffer();
     }
 
-    const html = await (await fetch(`${server.url}/`)).text();
+    const html = await (await fetch(`${suite.server.url}/`)).text();
     const asset = html.match(/\/_astro\/[\w.-]+\.js/)?.[0];
     expect(asset).toBeDefined();
-    const script = await fetch(`${server.url}${asset}`, { headers: { 'Accept-Encoding': 'br, gzip' } });
+    const script = await fetch(`${suite.server.url}${asset}`, { headers: { 'Accept-Encoding': 'br, gzip' } });
     expect(script.status).toBe(200);
     expect(script.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
     expect(script.headers.get('content-type')).toMatch(/javascript/);
     await script.arrayBuffer();
 
-    const page = await fetch(`${server.url}/no-such-page`, { headers: { Accept: 'text/html,*/*' } });
+    const page = await fetch(`${suite.server.url}/no-such-page`, { headers: { Accept: 'text/html,*/*' } });
     expect(page.status).toBe(404);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
     expect(await page.text()).toContain('Page not found');
@@ -182,7 +154,7 @@ describe('landing page', () => {
       ['/api/v1/no-such-route', 'text/html'],
       ['/no-such-page', 'application/json'],
     ] as const) {
-      const response = await fetch(`${server.url}${path}`, { headers: { Accept: accept } });
+      const response = await fetch(`${suite.server.url}${path}`, { headers: { Accept: accept } });
       expect(response.status, path).toBe(404);
       expect(response.headers.get('content-type'), path).toBe('application/problem+json');
       expect(await response.json(), path).toMatchObject({ status: 404 });

@@ -2,18 +2,9 @@
 // seeds the curriculum from content/curriculum.json at start): the empty state, optimistic changes that move the
 // bars at once, persistence across a reload, the rollback when the API refuses, and one source for the curriculum
 // (the landing page, built from the same file, names the modules the API serves).
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import {
-  artifactPath,
-  assertBuilt,
-  assertChromium,
-  launchBrowser,
-  type RunningServer,
-  startServer,
-  waitForHydration,
-  watchConsole,
-} from './harness';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
+import { artifactPath, uniqueEmail, useBrowserSuite, waitForHydration, watchConsole } from './harness';
 
 const PASSWORD = 'Analytical#Engine1';
 const COURSE = 'ai-engineering-bootcamp';
@@ -22,43 +13,20 @@ const LESSON_2 = 'NumPy arrays and vectorisation';
 const LESSON_3 = 'Data wrangling with pandas';
 const failed = (status: string) => `Failed to load resource: the server responded with a status of ${status}`;
 
-let server: RunningServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  assertBuilt();
-  assertChromium();
-  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-}, 60_000);
-
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((context) => context.close()));
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-let counter = 0;
-function uniqueEmail(name: string) {
-  counter += 1;
-  return `${name}.${Date.now()}.${counter}@example.com`;
-}
+const suite = useBrowserSuite();
 
 /** A new account (through the API), signed in through the modal, on its dashboard with the progress loaded. */
 async function signedInLearner(name: string, viewport = { width: 1440, height: 900 }) {
   const email = uniqueEmail(name.toLowerCase().replace(/\W+/g, '.'));
-  const signup = await fetch(`${server.url}/api/v1/auth/signup`, {
+  const signup = await fetch(`${suite.server.url}/api/v1/auth/signup`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ email, full_name: name, password: PASSWORD }),
   });
   expect(signup.status).toBe(201);
 
-  const context = await browser.newContext({ viewport, baseURL: server.url });
-  contexts.push(context);
+  const context = await suite.browser.newContext({ viewport, baseURL: suite.server.url });
+  suite.contexts.push(context);
   const page = await context.newPage();
   // Fail on the step that hangs, well inside the test's own 30 s.
   page.setDefaultTimeout(8_000);
@@ -262,7 +230,7 @@ describe('learner progress on the dashboard', () => {
   });
 
   test('the landing page lists the modules and lessons GET /api/v1/courses/{slug} serves: one source', async () => {
-    const response = await fetch(`${server.url}/api/v1/courses/${COURSE}`);
+    const response = await fetch(`${suite.server.url}/api/v1/courses/${COURSE}`);
     expect(response.status).toBe(200);
     const course = (await response.json()) as { modules: { title: string; lessons: { title: string }[] }[] };
     const fromApi = course.modules.map((module) => ({
@@ -271,8 +239,8 @@ describe('learner progress on the dashboard', () => {
     }));
     expect(fromApi).toHaveLength(8);
 
-    const context = await browser.newContext({ baseURL: server.url, javaScriptEnabled: false });
-    contexts.push(context);
+    const context = await suite.browser.newContext({ baseURL: suite.server.url, javaScriptEnabled: false });
+    suite.contexts.push(context);
     const page = await context.newPage();
     await page.goto('/');
     const fromLanding = await page.locator('#curriculum ol > li:has(h4)').evaluateAll((items) =>
@@ -292,7 +260,7 @@ describe('learner progress on the dashboard', () => {
 let lessonIds: Map<string, string> | undefined;
 async function lessonId(title: string): Promise<string> {
   if (!lessonIds) {
-    const response = await fetch(`${server.url}/api/v1/courses/${COURSE}`);
+    const response = await fetch(`${suite.server.url}/api/v1/courses/${COURSE}`);
     const course = (await response.json()) as { modules: { lessons: { id: string; title: string }[] }[] };
     lessonIds = new Map(course.modules.flatMap((module) => module.lessons.map((lesson) => [lesson.title, lesson.id])));
   }

@@ -1,44 +1,32 @@
 // Swagger UI at /docs, in a real browser: its assets come from our own server (no CDN), and "Authorize" with an
 // email and password runs the OAuth2 password flow against /api/v1/auth/login, after which "Try it out" on
 // GET /users/me answers 200 with the signed-in user.
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { assertBuilt, assertChromium, launchBrowser, type RunningServer, startServer, watchConsole } from './harness';
+import { describe, expect, test } from 'vitest';
+import { useBrowserSuite, watchConsole } from './harness';
 
-let server: RunningServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  assertBuilt();
-  assertChromium();
-  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const suite = useBrowserSuite();
 
 describe('Swagger UI', () => {
   test('GET /docs loads from our origin only, and Authorize with email and password makes GET /users/me work', async () => {
     const email = `swagger.${Date.now()}@example.com`;
     const password = 'Swagger#Tryout9';
-    const signup = await fetch(`${server.url}/api/v1/auth/signup`, {
+    const signup = await fetch(`${suite.server.url}/api/v1/auth/signup`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ email, full_name: 'Swagger Tester', password }),
     });
     expect(signup.status).toBe(201);
 
-    const context = await browser.newContext();
+    const context = await suite.browser.newContext();
     const page = await context.newPage();
     const consoleProblems = watchConsole(page);
     const foreign: string[] = [];
     page.on('request', (request) => {
-      if (!request.url().startsWith(server.url) && !request.url().startsWith('data:')) foreign.push(request.url());
+      if (!request.url().startsWith(suite.server.url) && !request.url().startsWith('data:'))
+        foreign.push(request.url());
     });
 
-    await page.goto(`${server.url}/docs`);
+    await page.goto(`${suite.server.url}/docs`);
     await page.getByRole('button', { name: 'Authorize' }).first().click();
     const dialog = page.locator('.modal-ux');
     await dialog.locator('#oauth_username').fill(email);
