@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual, webcrypto } from 'node:crypto';
+import { createHash, webcrypto } from 'node:crypto';
 import { errors, jwtVerify, SignJWT } from 'jose';
 import { nanoid } from 'nanoid';
 
@@ -86,10 +86,4 @@ export function generateOpaqueToken(): string {
 // Only this digest is stored, so a database leak does not hand out live tokens.
 export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
-}
-
-export function safeEqual(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
 }

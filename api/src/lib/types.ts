@@ -1,4 +1,4 @@
-import type { OpenAPIHono, RouteConfig, RouteHandler } from '@hono/zod-openapi';
+import type { RouteConfig, RouteHandler } from '@hono/zod-openapi';
 import type { Sql } from '../db/sql';
 import type { Config } from '../env';
 import type { Logger } from './logger';
@@ -40,5 +40,4 @@ export type AppBindings = {
   };
 };
 
-export type AppOpenAPI = OpenAPIHono<AppBindings>;
 export type AppRouteHandler<R extends RouteConfig> = RouteHandler<R, AppBindings>;

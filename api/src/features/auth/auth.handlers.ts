@@ -12,8 +12,6 @@ export function requestMeta(c: Context<AppBindings>): RequestMeta {
   return { ip: c.var.clientIp, userAgent: c.req.header('user-agent')?.slice(0, 512) ?? null };
 }
 
-export { COMMON_PASSWORD_MESSAGE } from '../../auth/password-policy';
-
 export const signup: AppRouteHandler<SignupRoute> = async (c) => {
   const body = c.req.valid('json');
   const weakness = checkPasswordPolicy(body.password, body.email);

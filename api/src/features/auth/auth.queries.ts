@@ -118,13 +118,6 @@ export async function recordLoginFailure(
   return row?.event ?? 'login_failed';
 }
 
-export async function clearLoginAttempts(sql: Sql, email: string) {
-  await sql`
-    delete from login_attempts
-    where email = ${email}
-  `;
-}
-
 export type NewSession = {
   userId: string;
   email: string;
