@@ -63,7 +63,10 @@ export function createApp(deps: Deps) {
   app.use('/api/*', originCheck(config.corsOrigins));
   const limitBody = bodyLimit({
     maxSize: MAX_BODY_BYTES,
-    onError: (c) => problem(c, 413, `The request body exceeds ${MAX_BODY_BYTES / 1024} KiB.`),
+    // The rest of the body is never read, so the connection cannot carry another request: say so, or a keep-alive
+    // client reuses it and its next request fails with "other side closed".
+    onError: (c) =>
+      problem(c, 413, `The request body exceeds ${MAX_BODY_BYTES / 1024} KiB.`, { headers: { Connection: 'close' } }),
   });
   // GET and HEAD carry no body; merely asking for one would make @hono/node-server build a full Request.
   app.use('/api/*', async function limitRequestBody(c, next) {

@@ -70,6 +70,8 @@ describe('request conventions', () => {
       json: { ...signupBody(email), full_name: 'x'.repeat(65 * 1024) },
     });
     expectProblem(res, 413, 'Content Too Large');
+    // The unread rest of the body makes the connection unusable: the client is told not to reuse it.
+    expect(res.headers.get('connection')).toBe('close');
     const rows = await app.sql`select 1 from users where email = ${email}`;
     expect(rows).toHaveLength(0);
   });
