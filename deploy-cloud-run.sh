@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Deploy AI Bootcamp to Cloud Run: one image (the API serving the built site), Cloud SQL for PostgreSQL 15,
-# secrets in Secret Manager, and the migrations run as a Cloud Run job before any traffic moves.
+# Deploy AI Bootcamp to Cloud Run: one image (the API serving the built site), Cloud SQL for PostgreSQL 15 on a
+# private IP only, secrets in Secret Manager, and the migrations run as a Cloud Run job before any traffic moves.
+# Two database users: the owner (runs the migrations, owns the schema; its URL only the migration job can read) and
+# the runtime role the service connects as (rows only, no DDL; the migration job grants it).
 # Safe to re-run: a resource is created only when it is missing, and an existing secret is never replaced.
 # The deploy flags match cloudbuild.yaml (tests/deploy checks both); change them together.
 # Walkthrough: docs/cloud-run.md
@@ -12,8 +14,13 @@ Usage: ./deploy-cloud-run.sh [options]
 
 Builds the image with Cloud Build, runs the database migrations as a Cloud Run job, deploys the
 service and prints its URL. On the way it enables the APIs it needs and creates what is missing
-(Artifact Registry repository, runtime service account, secrets, database and user); what exists
-is left as it is.
+(Artifact Registry repository, VPC network and private services access, service accounts,
+secrets, database and its two users); what exists is left as it is.
+
+The Cloud SQL instance gets a private IP and no public one; the service and the migration job reach
+it through Direct VPC egress on --network/--subnet. The migration job connects as the owner
+(secret database-owner-url) and grants the runtime user what the service needs; the service
+connects as the runtime user (secret database-url) and can change rows, never the schema.
 
 Options (environment variable and default in brackets):
   -p, --project ID          Google Cloud project [PROJECT_ID, else gcloud config]
@@ -21,12 +28,20 @@ Options (environment variable and default in brackets):
   -s, --service NAME        Cloud Run service [SERVICE, aibootcamp-api]
       --repository NAME     Artifact Registry Docker repository [REPOSITORY, aibootcamp]
       --instance NAME       Cloud SQL instance in the same project and region [CLOUDSQL_INSTANCE, aibootcamp-db]
-      --create-sql          create that instance (PostgreSQL 15) when it is missing
+      --create-sql          create that instance (PostgreSQL 15, private IP only) when it is missing
       --sql-tier TIER       machine tier used by --create-sql [db-g1-small]
+      --network NAME        VPC network of the instance's private IP and of Direct VPC egress [NETWORK, default];
+                            created in auto mode when missing
+      --subnet NAME         subnet in REGION for Direct VPC egress [SUBNET, the network's name]
       --database NAME       database [aibootcamp]
-      --db-user NAME        database user, created with a random password [aibootcamp]
-      --database-url URL    store this DATABASE_URL instead of creating the user
-      --service-account N   runtime service account name [aibootcamp-run]
+      --db-user NAME        owner: runs the migrations, owns the schema; created with a random password [aibootcamp]
+      --db-runtime-user N   the service's user: rows only, no DDL; created with a random password [aibootcamp_app]
+      --database-url URL    store this runtime DATABASE_URL (the service's) instead of creating the runtime user
+      --owner-database-url URL
+                            store this owner DATABASE_URL (the migration job's) instead of creating the owner
+      --service-account N   the service's service account [aibootcamp-run]
+      --migrate-service-account N
+                            the migration job's service account [aibootcamp-migrate]
       --min-instances N     [1]
       --max-instances N     [8]; keep N x DB_POOL_MAX (5) under the instance's max_connections
       --public-url URL      origin used in mailed links (PUBLIC_APP_URL), e.g. https://bootcamp.example.com
@@ -61,10 +76,15 @@ repository=${REPOSITORY:-aibootcamp}
 instance=${CLOUDSQL_INSTANCE:-aibootcamp-db}
 create_sql=false
 sql_tier=db-g1-small
+network=${NETWORK:-default}
+subnet=${SUBNET:-}
 database=aibootcamp
 db_user=aibootcamp
+db_runtime_user=aibootcamp_app
 database_url=''
+owner_database_url=''
 service_account=aibootcamp-run
+migrate_service_account=aibootcamp-migrate
 min_instances=1
 max_instances=8
 public_url=''
@@ -101,10 +121,15 @@ while [[ $# -gt 0 ]]; do
     --repository) repository=$2 ;;
     --instance) instance=$2 ;;
     --sql-tier) sql_tier=$2 ;;
+    --network) network=$2 ;;
+    --subnet) subnet=$2 ;;
     --database) database=$2 ;;
     --db-user) db_user=$2 ;;
+    --db-runtime-user) db_runtime_user=$2 ;;
     --database-url) database_url=$2 ;;
+    --owner-database-url) owner_database_url=$2 ;;
     --service-account) service_account=$2 ;;
+    --migrate-service-account) migrate_service_account=$2 ;;
     --min-instances) min_instances=$2 ;;
     --max-instances) max_instances=$2 ;;
     --public-url) public_url=$2 ;;
@@ -117,8 +142,29 @@ done
 # Checks that need no network come first, so a typo fails in a second instead of after the build.
 [[ $service =~ ^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$ ]] ||
   die "service name '$service': up to 40 lower-case letters, digits and dashes"
-[[ $service_account =~ ^[a-z]([-a-z0-9]{4,28}[a-z0-9])$ ]] ||
-  die "service account '$service_account': 6 to 30 lower-case letters, digits and dashes"
+for name in "$service_account" "$migrate_service_account"; do
+  [[ $name =~ ^[a-z]([-a-z0-9]{4,28}[a-z0-9])$ ]] ||
+    die "service account '$name': 6 to 30 lower-case letters, digits and dashes"
+done
+[[ $service_account != "$migrate_service_account" ]] ||
+  die 'the service and the migration job need service accounts of their own (only the job may read the owner URL)'
+subnet=${subnet:-$network}
+for name in "$network" "$subnet"; do
+  [[ $name =~ ^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$ ]] ||
+    die "network or subnet '$name': up to 63 lower-case letters, digits and dashes"
+done
+# A runtime URL given by hand names its user: that is the role the migration job must grant.
+if [[ -n $database_url && $database_url =~ ^postgres(ql)?://([^:@/]+)[:@] ]]; then
+  db_runtime_user=${BASH_REMATCH[2]}
+fi
+for name in "$db_user" "$db_runtime_user"; do
+  [[ $name =~ ^[a-z_][a-z0-9_]{0,62}$ ]] ||
+    die "database user '$name': up to 63 lower-case letters, digits and underscores"
+done
+[[ $db_user != "$db_runtime_user" ]] ||
+  die "--db-user and --db-runtime-user are both '$db_user': the service must not connect as the schema's owner"
+[[ -z $database_url && -z $owner_database_url || -n $database_url && -n $owner_database_url ]] ||
+  die '--database-url (the service, runtime user) and --owner-database-url (the migration job, owner) go together'
 [[ $min_instances =~ ^(0|[1-9][0-9]*)$ && $max_instances =~ ^[1-9][0-9]*$ ]] ||
   die 'instance counts must be whole numbers (--max-instances at least 1)'
 ((min_instances <= max_instances)) ||
@@ -161,6 +207,9 @@ fi
 image="${region}-docker.pkg.dev/${project}/${repository}/${service}:${tag}"
 connection="${project}:${region}:${instance}"
 sa_email="${service_account}@${project}.iam.gserviceaccount.com"
+migrate_sa_email="${migrate_service_account}@${project}.iam.gserviceaccount.com"
+# Private services access: a range of the network reserved for Google's side of the peering (Cloud SQL's IPs).
+psa_range="google-managed-services-${network}"
 job="${service}-migrate"
 env_vars='ENVIRONMENT=production,MIGRATE_ON_START=false'
 [[ -z $public_url ]] || env_vars+=",PUBLIC_APP_URL=${public_url}"
@@ -236,6 +285,15 @@ retry() {
   die "failed four times: $(quote_args "$@")"
 }
 
+# Exactly 32 random bytes, base64: the AES-256 key MFA_ENCRYPTION_KEY must be.
+random_key_32() {
+  if command -v openssl >/dev/null 2>&1; then
+    openssl rand -base64 32 | tr -d '\n'
+  else
+    head -c 32 /dev/urandom | base64 | tr -d '\n'
+  fi
+}
+
 random_secret() {
   if command -v openssl >/dev/null 2>&1; then
     openssl rand -base64 48 | tr -d '\n'
@@ -264,15 +322,45 @@ create_secret() {
   printf '%s' "$2" | "${create[@]}"
 }
 
-# set_db_password VERB PASSWORD: create the user or reset its password without echoing the password.
+# set_db_password VERB USER PASSWORD: create the user or reset its password without echoing the password.
 set_db_password() {
-  local -a cmd=(gcloud sql users "$1" "$db_user" --instance="$instance" --project="$project")
+  local password=$3
+  local -a cmd=(gcloud sql users "$1" "$2" --instance="$instance" --project="$project")
   if [[ $dry_run == true ]]; then
-    printf '+ %s --password=%s\n' "$(quote_args "${cmd[@]}")" "$2"
+    printf '+ %s --password=%s\n' "$(quote_args "${cmd[@]}")" "$password"
     return 0
   fi
   printf '+ %s --password=<hidden>\n' "$(quote_args "${cmd[@]}")" >&2
-  "${cmd[@]}" --password="$2"
+  "${cmd[@]}" --password="$password"
+}
+
+database_ensured=false
+ensure_database() {
+  [[ $database_ensured == false ]] || return 0
+  database_ensured=true
+  ensure "database $database" \
+    gcloud sql databases describe "$database" --instance="$instance" --project="$project" :: \
+    gcloud sql databases create "$database" --instance="$instance" --project="$project"
+}
+
+# new_db_user USER SECRET: give USER a random password (creating the user when missing) and store its URL, through
+# the Cloud SQL socket, as SECRET. The password lives only in the secret: never printed or written to disk.
+new_db_user() {
+  local user=$1 secret=$2 password
+  ensure_database
+  if [[ $dry_run == true ]]; then
+    run openssl rand -hex 24
+    password="<random password of $user>"
+  else
+    password=$(random_password)
+  fi
+  if exists gcloud sql users describe "$user" --instance="$instance" --project="$project"; then
+    set_db_password set-password "$user" "$password"
+  else
+    set_db_password create "$user" "$password"
+  fi
+  # postgres.js needs a host in the URL; the app connects through the Cloud SQL socket named by ?host=.
+  create_secret "$secret" "postgres://${user}:${password}@localhost/${database}?host=/cloudsql/${connection}"
 }
 
 if [[ $dry_run == true ]]; then
@@ -282,7 +370,8 @@ log "project $project, region $region, service $service, image $image"
 
 log 'enabling the APIs (a no-op when they are on)'
 run gcloud services enable run.googleapis.com sqladmin.googleapis.com artifactregistry.googleapis.com \
-  secretmanager.googleapis.com cloudbuild.googleapis.com iam.googleapis.com --project="$project"
+  secretmanager.googleapis.com cloudbuild.googleapis.com iam.googleapis.com compute.googleapis.com \
+  servicenetworking.googleapis.com --project="$project"
 
 log "Artifact Registry repository $repository"
 ensure "Artifact Registry repository $repository" \
@@ -290,27 +379,69 @@ ensure "Artifact Registry repository $repository" \
   gcloud artifacts repositories create "$repository" --repository-format=docker --location="$region" \
   --project="$project" --description='AI Bootcamp images'
 
+# The database lives on a private IP in this network; the service and the job reach it by Direct VPC egress.
+log "VPC network $network and subnet $subnet ($region)"
+ensure "VPC network $network" \
+  gcloud compute networks describe "$network" --project="$project" :: \
+  gcloud compute networks create "$network" --project="$project" --subnet-mode=auto
+if [[ $dry_run == true ]]; then
+  run gcloud compute networks subnets describe "$subnet" --region="$region" --project="$project" --format=none
+elif ! gcloud compute networks subnets describe "$subnet" --region="$region" --project="$project" \
+  --format=none 2>/dev/null; then
+  die "subnet $subnet not found in $region: create it in network $network or pass --subnet (docs/cloud-run.md)"
+fi
+
+log "private services access on $network (the peering that gives Cloud SQL an address in it)"
+ensure "allocated range $psa_range" \
+  gcloud compute addresses describe "$psa_range" --global --project="$project" :: \
+  gcloud compute addresses create "$psa_range" --global --project="$project" --purpose=VPC_PEERING \
+  --prefix-length=16 --network="$network" --description='Cloud SQL private IPs (private services access)'
+peerings=(gcloud services vpc-peerings list --network="$network" --service=servicenetworking.googleapis.com
+  --project="$project" --format='value(peering)')
+peering_connect=(gcloud services vpc-peerings connect --service=servicenetworking.googleapis.com
+  --ranges="$psa_range" --network="$network" --project="$project")
+if [[ $dry_run == true ]]; then
+  printf '+ %s # when it prints nothing:\n' "$(quote_args "${peerings[@]}")"
+  run "${peering_connect[@]}"
+elif [[ -n $("${peerings[@]}" 2>/dev/null) ]]; then
+  log "the peering with servicenetworking.googleapis.com exists; left as it is"
+else
+  run "${peering_connect[@]}"
+fi
+
 log "Cloud SQL instance $instance"
 if [[ $create_sql == true ]]; then
-  # Enterprise edition, because the shared-core tiers (db-f1-micro, db-g1-small) exist only there.
+  # Enterprise edition, because the shared-core tiers (db-f1-micro, db-g1-small) exist only there. No public IP:
+  # nothing outside the network can even try a password; ENCRYPTED_ONLY refuses a connection in clear.
   ensure "Cloud SQL instance $instance" \
     gcloud sql instances describe "$instance" --project="$project" :: \
     gcloud sql instances create "$instance" --project="$project" --region="$region" --database-version=POSTGRES_15 \
     --edition=enterprise --tier="$sql_tier" --storage-type=SSD --storage-size=10 --storage-auto-increase \
-    --availability-type=zonal --backup-start-time=03:00 --deletion-protection
+    --availability-type=zonal --backup-start-time=03:00 --deletion-protection \
+    --network="$network" --no-assign-ip --ssl-mode=ENCRYPTED_ONLY
 elif [[ $dry_run == true ]]; then
-  run gcloud sql instances describe "$instance" --project="$project" --format=none
-elif ! gcloud sql instances describe "$instance" --project="$project" --format=none 2>/dev/null; then
+  run gcloud sql instances describe "$instance" --project="$project" --format='value(settings.ipConfiguration.ipv4Enabled)'
+elif ! public_ip=$(gcloud sql instances describe "$instance" --project="$project" \
+  --format='value(settings.ipConfiguration.ipv4Enabled)' 2>/dev/null); then
   die "Cloud SQL instance $instance not found in $project: create it (docs/cloud-run.md) or pass --create-sql"
+elif [[ ${public_ip,,} == true ]]; then
+  log "WARNING: $instance has a public IP. Give it a private one and drop the public one (docs/cloud-run.md,"
+  log "  'An instance created with a public IP'): gcloud sql instances patch $instance --network=$network --no-assign-ip"
 fi
 
-log "runtime service account $sa_email"
+log "service accounts $sa_email (the service) and $migrate_sa_email (the migration job)"
 ensure "service account $sa_email" \
   gcloud iam service-accounts describe "$sa_email" --project="$project" :: \
   gcloud iam service-accounts create "$service_account" --project="$project" \
   --display-name='AI Bootcamp on Cloud Run'
-retry gcloud projects add-iam-policy-binding "$project" --member="serviceAccount:$sa_email" \
-  --role=roles/cloudsql.client --condition=None --format=none
+ensure "service account $migrate_sa_email" \
+  gcloud iam service-accounts describe "$migrate_sa_email" --project="$project" :: \
+  gcloud iam service-accounts create "$migrate_service_account" --project="$project" \
+  --display-name='AI Bootcamp migrations (Cloud Run job)'
+for email in "$sa_email" "$migrate_sa_email"; do
+  retry gcloud projects add-iam-policy-binding "$project" --member="serviceAccount:$email" \
+    --role=roles/cloudsql.client --condition=None --format=none
+done
 
 log 'secret jwt-secret-key (JWT_SECRET_KEY)'
 if exists gcloud secrets describe jwt-secret-key --project="$project"; then
@@ -322,51 +453,86 @@ else
   create_secret jwt-secret-key "$(random_secret)"
 fi
 
-log 'secret database-url (DATABASE_URL)'
+log 'secret mfa-encryption-key (MFA_ENCRYPTION_KEY)'
+if exists gcloud secrets describe mfa-encryption-key --project="$project"; then
+  log 'secret mfa-encryption-key exists; kept, so every authenticator app set up stays readable'
+elif [[ $dry_run == true ]]; then
+  run openssl rand -base64 32
+  create_secret mfa-encryption-key '<random 32 bytes, base64>'
+else
+  create_secret mfa-encryption-key "$(random_key_32)"
+fi
+
+log "secret database-owner-url (the migration job's DATABASE_URL: $db_user, the schema's owner)"
+if exists gcloud secrets describe database-owner-url --project="$project"; then
+  log 'secret database-owner-url exists; kept as it is'
+elif [[ -n $owner_database_url ]]; then
+  create_secret database-owner-url "$owner_database_url"
+elif exists gcloud secrets describe database-url --project="$project"; then
+  # Before the split, database-url held the owner's URL and the service used it. Moving it is a one-time step.
+  die "secret database-url exists but database-owner-url does not: this deployment predates the two database users; see docs/cloud-run.md, 'Upgrading to two database users'"
+else
+  new_db_user "$db_user" database-owner-url
+fi
+
+log "secret database-url (the service's DATABASE_URL: $db_runtime_user, rows only)"
 if exists gcloud secrets describe database-url --project="$project"; then
   log 'secret database-url exists; kept as it is'
 elif [[ -n $database_url ]]; then
   create_secret database-url "$database_url"
 else
-  ensure "database $database" \
-    gcloud sql databases describe "$database" --instance="$instance" --project="$project" :: \
-    gcloud sql databases create "$database" --instance="$instance" --project="$project"
-  # The password lives only in the secret: it is made here and never printed or written to disk.
-  if [[ $dry_run == true ]]; then
-    run openssl rand -hex 24
-    password='<random password>'
-  else
-    password=$(random_password)
-  fi
-  if exists gcloud sql users describe "$db_user" --instance="$instance" --project="$project"; then
-    set_db_password set-password "$password"
-  else
-    set_db_password create "$password"
-  fi
-  # postgres.js needs a host in the URL; the app connects through the Cloud SQL socket named by ?host=.
-  create_secret database-url "postgres://${db_user}:${password}@localhost/${database}?host=/cloudsql/${connection}"
-  unset password
+  # Cloud SQL makes it a cloudsqlsuperuser with CREATEDB and CREATEROLE; the migration job takes all three away.
+  new_db_user "$db_runtime_user" database-url
 fi
 
-for secret in jwt-secret-key database-url; do
+# Each account reads only its own secrets: the service never the owner's URL, the job never a key.
+for secret in jwt-secret-key mfa-encryption-key database-url; do
   retry gcloud secrets add-iam-policy-binding "$secret" --project="$project" --member="serviceAccount:$sa_email" \
     --role=roles/secretmanager.secretAccessor --condition=None --format=none
 done
+retry gcloud secrets add-iam-policy-binding database-owner-url --project="$project" \
+  --member="serviceAccount:$migrate_sa_email" --role=roles/secretmanager.secretAccessor --condition=None --format=none
 
 log "building $image with Cloud Build"
 run gcloud builds submit "$root" --project="$project" --tag="$image"
 
 log "migrating the database with the Cloud Run job $job (same image)"
+# As the owner, on the private IP; then it grants the runtime user (DATABASE_RUNTIME_USER) what the service needs.
 run gcloud run jobs deploy "$job" --project="$project" --region="$region" --image="$image" \
   --command=node --args=api/dist/migrate-cli.js --set-cloudsql-instances="$connection" \
-  --set-secrets=DATABASE_URL=database-url:latest,JWT_SECRET_KEY=jwt-secret-key:latest --service-account="$sa_email" \
-  --tasks=1 --max-retries=0 --task-timeout=10m
+  --network="$network" --subnet="$subnet" --vpc-egress=private-ranges-only \
+  --set-secrets=DATABASE_URL=database-owner-url:latest --set-env-vars="DATABASE_RUNTIME_USER=${db_runtime_user}" \
+  --service-account="$migrate_sa_email" --tasks=1 --max-retries=0 --task-timeout=10m
 run gcloud run jobs execute "$job" --project="$project" --region="$region" --wait
+
+# The API refuses to start in production without PUBLIC_APP_URL (mailed links and OAuth redirects use it). A first
+# deploy without --public-url gets the service's own run.app URL, which is known before the service exists:
+# https://SERVICE-PROJECT_NUMBER.REGION.run.app. A later deploy keeps whatever is set (--update-env-vars), a custom
+# domain included.
+if [[ -z $public_url ]]; then
+  service_json=''
+  if exists gcloud run services describe "$service" --project="$project" --region="$region" --format=json; then
+    service_json=$(gcloud run services describe "$service" --project="$project" --region="$region" --format=json)
+  fi
+  if [[ $service_json == *'"PUBLIC_APP_URL"'* ]]; then
+    log 'PUBLIC_APP_URL is set on the service; kept'
+  else
+    if [[ $dry_run == true ]]; then
+      run gcloud projects describe "$project" --format='value(projectNumber)'
+      project_number='<project number>'
+    else
+      project_number=$(gcloud projects describe "$project" --format='value(projectNumber)')
+    fi
+    log "PUBLIC_APP_URL is unset: using https://${service}-${project_number}.${region}.run.app (pass --public-url for a custom domain)"
+    env_vars+=",PUBLIC_APP_URL=https://${service}-${project_number}.${region}.run.app"
+  fi
+fi
 
 log "deploying $service"
 run gcloud run deploy "$service" --project="$project" --region="$region" --image="$image" --port=8080 \
   --service-account="$sa_email" --add-cloudsql-instances="$connection" \
-  --update-secrets=JWT_SECRET_KEY=jwt-secret-key:latest,DATABASE_URL=database-url:latest \
+  --network="$network" --subnet="$subnet" --vpc-egress=private-ranges-only \
+  --update-secrets=JWT_SECRET_KEY=jwt-secret-key:latest,MFA_ENCRYPTION_KEY=mfa-encryption-key:latest,DATABASE_URL=database-url:latest \
   --update-env-vars="$env_vars" --min-instances="$min_instances" --max-instances="$max_instances" \
   --concurrency=80 --cpu=1 --memory=512Mi --cpu-boost --allow-unauthenticated
 
@@ -374,23 +540,10 @@ describe_url=(gcloud run services describe "$service" --project="$project" --reg
   --format='value(status.url)')
 if [[ $dry_run == true ]]; then
   run "${describe_url[@]}"
-  printf '# when the service has no PUBLIC_APP_URL yet (a first deploy without --public-url):\n'
-  run gcloud run services update "$service" --project="$project" --region="$region" \
-    --update-env-vars='PUBLIC_APP_URL=<service URL>'
   printf '# then: curl -fsS <service URL>/health\n'
   exit 0
 fi
 url=$("${describe_url[@]}")
-# Mailed links (verify email, reset password) need the public origin; without one they would point at localhost.
-# Set it once, on the first deploy; later deploys keep whatever is there (--update-env-vars), a custom domain included.
-if [[ -z $public_url ]]; then
-  service_json=$(gcloud run services describe "$service" --project="$project" --region="$region" --format=json)
-  if [[ $service_json != *'"PUBLIC_APP_URL"'* ]]; then
-    log "PUBLIC_APP_URL is unset: mailed links will use $url (pass --public-url for a custom domain)"
-    run gcloud run services update "$service" --project="$project" --region="$region" \
-      --update-env-vars="PUBLIC_APP_URL=$url"
-  fi
-fi
 if command -v curl >/dev/null 2>&1 && curl -fsS --max-time 10 "$url/health" >/dev/null; then
   log "healthy: $url/health"
 fi

@@ -4,7 +4,8 @@ import { defineConfig } from 'vitest/config';
 // the container contract and the browser tests live in tests/. Each API test file gets its own database.
 export default defineConfig({
   test: {
-    include: ['api/src/**/*.test.ts', 'tests/**/*.test.ts'],
+    include: ['api/src/**/*.test.ts', 'web/src/**/*.test.ts', 'tests/**/*.test.ts'],
+    setupFiles: ['tests/support/vitest.setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -1,19 +1,6 @@
-import { join, resolve } from 'node:path';
-import { createApp } from './app';
-import { createDummyHash } from './auth/passwords';
-import { migrate } from './db/migrate';
-import { openDatabase } from './db/sql';
-import { ConfigError, loadConfig } from './env';
-import { loadCurriculum } from './features/curriculum/curriculum.content';
-import { syncCurriculum } from './features/curriculum/curriculum.sync';
-import { systemClock } from './lib/clock';
-import { createLogger } from './lib/logger';
-import { createMailer } from './lib/mailer';
-import { findRepoRoot } from './lib/paths';
-import { serveApp } from './lib/serve';
-import type { Deps } from './lib/types';
+import { join } from 'node:path';
+import { type Config, ConfigError, loadConfig } from './env';
 
-const VERSION = process.env.npm_package_version ?? '0.1.0';
 const DRAIN_TIMEOUT_MS = 8_000;
 // Mail queued by the last requests gets a short while to leave before the process exits.
 const MAIL_DRAIN_MS = 3_000;
@@ -21,7 +8,7 @@ const MAIL_DRAIN_MS = 3_000;
 // The process: read env, open the database, migrate, serve, and drain on SIGTERM (Cloud Run sends it
 // before stopping an instance and gives 10 s).
 async function main() {
-  let config: ReturnType<typeof loadConfig>;
+  let config: Config;
   try {
     config = loadConfig();
   } catch (error) {
@@ -31,57 +18,62 @@ async function main() {
     }
     throw error;
   }
-  // JSON lines for Cloud Logging (and any production log pipeline); readable lines in development and test.
-  const logger = createLogger({
-    level: config.logLevel,
-    json: Boolean(config.cloudRun) || config.environment === 'production',
+  // The rest of the app loads only once the configuration is known to be good: a bad variable is reported within
+  // the time it takes to load zod, not the whole import graph (on a busy host that is seconds).
+  const [{ createApp }, { grantAdmin }, { startRetention }, { createDeps }, { findRepoRoot }, { serveApp }, prepare] =
+    await Promise.all([
+      import('./app'),
+      import('./auth/admin-grant'),
+      import('./db/retention'),
+      import('./deps'),
+      import('./platform/paths'),
+      import('./platform/serve'),
+      import('./prepare-database'),
+    ]);
+  const database = await prepare.openPreparedDatabase(config, {
+    poolMax: config.dbPoolMax,
+    migrate: config.migrateOnStart,
   });
+  const deps = createDeps(
+    { ...config, webDistDir: config.webDistDir ?? join(findRepoRoot(), 'web', 'dist') },
+    { sql: database.sql },
+  );
+  const { logger } = deps;
   if (config.jwtSecretGenerated) {
     logger.warn('JWT_SECRET_KEY is not set: using a random key for this process (tokens end at restart)');
   }
-  const root = findRepoRoot();
-  const database = await openDatabase({
-    databaseUrl: config.databaseUrl,
-    poolMax: config.dbPoolMax,
-    // resolve, not join: an absolute PGLITE_DIR must stay absolute (join would nest it under the repo).
-    pgliteDir: resolve(root, config.pgliteDir),
-  });
   if (database.embedded) logger.info(`DATABASE_URL is not set: embedded PostgreSQL (PGlite) in ${config.pgliteDir}`);
-  if (config.migrateOnStart) {
-    const { applied } = await migrate(database.sql, join(root, 'sql'));
-    if (applied.length > 0) logger.info({ applied }, 'migrations applied');
-    // The curriculum's one source is content/curriculum.json; the sync is a no-op when its hash is unchanged.
-    await syncCurriculum(database.sql, loadCurriculum(join(root, 'content', 'curriculum.json')));
-  }
+  if (database.applied.length > 0) logger.info({ applied: database.applied }, 'migrations applied');
+  const granted = await grantAdmin(database.sql, {
+    emails: config.adminEmails,
+    source: 'ADMIN_EMAILS',
+    onlyVerified: true,
+    now: deps.clock.now(),
+  });
+  if (granted.length > 0) logger.info({ admins: granted.map((row) => row.email) }, 'ADMIN_EMAILS: admins granted');
 
-  const deps: Deps = {
-    config: { ...config, webDistDir: config.webDistDir ?? join(root, 'web', 'dist') },
-    sql: database.sql,
-    logger,
-    clock: systemClock,
-    version: VERSION,
-    dummyHash: createDummyHash(config.bcryptRounds),
-    mailer: createMailer({
-      smtpUrl: config.mail.smtpUrl,
-      from: config.mail.from,
-      logger,
-      environment: config.environment,
-    }),
-  };
   const app = createApp(deps);
   const server = serveApp(
     app,
-    { port: config.port, hostname: '0.0.0.0', hsts: config.environment === 'production' },
+    { port: config.port, hostname: config.host, hsts: config.environment === 'production', ...config.server },
     (info) => {
-      logger.info(`listening on http://localhost:${info.port} (docs at /docs)`);
+      // Where it really listens: 127.0.0.1 (development) is unreachable from another machine or a container's
+      // published port, and HOST=0.0.0.0 says otherwise.
+      const shown = info.address.includes(':') ? `[${info.address}]` : info.address;
+      logger.info(`listening on http://${shown}:${info.port} (docs at /docs)`);
     },
   );
+
+  // Deletes what nobody reads again (ended sessions, expired tokens, old counters and audit rows), in batches.
+  const retention = startRetention(deps);
 
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info(`${signal} received: draining`);
+    // No new retention run; one in flight is a few short statements and ends before the pool closes.
+    void retention.stop();
     const force = setTimeout(() => {
       logger.warn('drain timeout: closing remaining connections');
       if ('closeAllConnections' in server) server.closeAllConnections();

@@ -1,29 +1,24 @@
-import { join, resolve } from 'node:path';
-import { migrate } from './db/migrate';
-import { openDatabase } from './db/sql';
 import { ConfigError, loadConfig } from './env';
-import { loadCurriculum } from './features/curriculum/curriculum.content';
-import { syncCurriculum } from './features/curriculum/curriculum.sync';
-import { findRepoRoot } from './lib/paths';
+import { openPreparedDatabase } from './prepare-database';
 
-// `npm run db:migrate`: apply pending migrations to DATABASE_URL (or the embedded database), sync the curriculum
-// and exit. The deployment runs this as its migration job and the service with MIGRATE_ON_START=false, so the
-// curriculum sync must happen here too, or content changes would never reach production.
+// `npm run db:migrate`: apply pending migrations to DATABASE_URL (or the embedded database), sync the curriculum,
+// grant DATABASE_RUNTIME_USER (when set) what the service needs, and exit. The deployment runs this as its migration
+// job, connected as the schema's owner, and the service as the runtime role with MIGRATE_ON_START=false.
 try {
-  const config = loadConfig(process.env, { purpose: 'migrate' });
-  const root = findRepoRoot();
-  const database = await openDatabase({
-    databaseUrl: config.databaseUrl,
+  const config = loadConfig(undefined, { purpose: 'migrate' });
+  const database = await openPreparedDatabase(config, {
     poolMax: 1,
-    // resolve, not join: an absolute PGLITE_DIR must stay absolute.
-    pgliteDir: resolve(root, config.pgliteDir),
+    migrate: true,
+    waitForDatabaseMs: config.databaseUrl ? config.migrateConnectWaitMs : 0,
   });
-  try {
-    const { applied } = await migrate(database.sql, join(root, 'sql'));
-    await syncCurriculum(database.sql, loadCurriculum(join(root, 'content', 'curriculum.json')));
-    process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
-  } finally {
-    await database.close();
+  await database.close();
+  const { applied, runtimeGrant } = database;
+  process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
+  if (runtimeGrant) {
+    const revoked = runtimeGrant.revoked.length ? `; revoked ${runtimeGrant.revoked.join(', ')}` : '';
+    process.stdout.write(
+      `runtime role ${runtimeGrant.role}: read/write on the tables of schema ${runtimeGrant.schema}, no DDL${revoked}\n`,
+    );
   }
 } catch (error) {
   process.stderr.write(`${error instanceof ConfigError ? '' : 'Migration failed: '}${(error as Error).message}\n`);

@@ -54,6 +54,8 @@ beforeAll(async () => {
       K_SERVICE: 'aibc-api',
       ENVIRONMENT: 'production',
       JWT_SECRET_KEY: 'container-contract-secret-at-least-32-bytes!',
+      PUBLIC_APP_URL: 'https://aibc.example',
+      MFA_ENCRYPTION_KEY: Buffer.alloc(32, 3).toString('base64'),
       DATABASE_URL: db.url,
       RATE_LIMIT_SIGNUP_PER_MINUTE: '1000',
       RATE_LIMIT_LOGIN_PER_MINUTE: '1000',

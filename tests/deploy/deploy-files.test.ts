@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
+import { KNOWN_DEVELOPMENT_JWT_KEYS } from '../../api/src/env';
 
 const root = resolve(import.meta.dirname, '../..');
 const script = join(root, 'deploy-cloud-run.sh');
@@ -235,11 +236,18 @@ describe('deploy-cloud-run.sh', () => {
     expect(flags.get('--concurrency')).toBe('80');
     expect(flags.get('--port')).toBe('8080');
     expect(flags.get('--add-cloudsql-instances')).toBe('demo-proj:europe-west1:aibootcamp-db');
+    // The runtime user's URL (database-url), never the owner's (database-owner-url).
     expect(flags.get('--update-secrets')?.split(',').sort()).toEqual([
       'DATABASE_URL=database-url:latest',
       'JWT_SECRET_KEY=jwt-secret-key:latest',
+      'MFA_ENCRYPTION_KEY=mfa-encryption-key:latest',
     ]);
     expect(flags.get('--update-env-vars')?.split(',')).toContain('ENVIRONMENT=production');
+    expect(flags.get('--update-env-vars')?.split(',')).toContain('MIGRATE_ON_START=false');
+    // Production refuses to start without PUBLIC_APP_URL: a first deploy gets the service's own run.app URL.
+    expect(flags.get('--update-env-vars')?.split(',')).toContain(
+      'PUBLIC_APP_URL=https://aibootcamp-api-<project number>.europe-west1.run.app',
+    );
     expect(flags.get('--service-account')).toBe('aibootcamp-run@demo-proj.iam.gserviceaccount.com');
   });
 
@@ -254,7 +262,7 @@ describe('deploy-cloud-run.sh', () => {
 
   test('deploy-cloud-run.sh --dry-run creates each secret only when it is missing and never prints one', () => {
     const { stdout } = dryRun();
-    for (const secret of ['jwt-secret-key', 'database-url']) {
+    for (const secret of ['jwt-secret-key', 'mfa-encryption-key', 'database-url', 'database-owner-url']) {
       const check = lineIndex(stdout, `gcloud secrets describe ${secret} `);
       const create = stdout.split('\n').findIndex((line) => line.includes(`gcloud secrets create ${secret} `));
       expect(create, `gcloud secrets create ${secret}`).toBeGreaterThan(check);
@@ -263,8 +271,122 @@ describe('deploy-cloud-run.sh', () => {
       expect(flagsOf(words(binding)).get('--role')).toBe('roles/secretmanager.secretAccessor');
     }
     expect(stdout).toContain("'<random 48 bytes, base64>' | gcloud secrets create jwt-secret-key");
-    expect(stdout).toContain('@localhost/aibootcamp?host=/cloudsql/demo-proj:europe-west1:aibootcamp-db');
-    expect(stdout).toMatch(/--password=<random password>$/m);
+    expect(stdout).toContain("'<random 32 bytes, base64>' | gcloud secrets create mfa-encryption-key");
+    expect(stdout).toContain(
+      "'postgres://aibootcamp:<random password of aibootcamp>@localhost/aibootcamp?host=/cloudsql/demo-proj:europe-west1:aibootcamp-db' | gcloud secrets create database-owner-url ",
+    );
+    expect(stdout).toContain(
+      "'postgres://aibootcamp_app:<random password of aibootcamp_app>@localhost/aibootcamp?host=/cloudsql/demo-proj:europe-west1:aibootcamp-db' | gcloud secrets create database-url ",
+    );
+    expect(stdout).toMatch(/^\+ gcloud sql users create aibootcamp .*--password=<random password of aibootcamp>$/m);
+    expect(stdout).toMatch(
+      /^\+ gcloud sql users create aibootcamp_app .*--password=<random password of aibootcamp_app>$/m,
+    );
+  });
+
+  test('deploy-cloud-run.sh: each service account reads only its own secrets (the owner URL only the job)', () => {
+    const { stdout } = dryRun();
+    const readers = Object.fromEntries(
+      commands(stdout, 'gcloud secrets add-iam-policy-binding ').map((line) => {
+        const command = words(line);
+        return [command[3], flagsOf(command).get('--member')];
+      }),
+    );
+    const runtime = 'serviceAccount:aibootcamp-run@demo-proj.iam.gserviceaccount.com';
+    const migrate = 'serviceAccount:aibootcamp-migrate@demo-proj.iam.gserviceaccount.com';
+    expect(readers).toEqual({
+      'jwt-secret-key': runtime,
+      'mfa-encryption-key': runtime,
+      'database-url': runtime,
+      'database-owner-url': migrate,
+    });
+    // Both connect through the Cloud SQL connector, so both are Cloud SQL clients, and nothing more project-wide.
+    const projectRoles = commands(stdout, 'gcloud projects add-iam-policy-binding ').map((line) => {
+      const flags = flagsOf(words(line));
+      return `${flags.get('--member')} ${flags.get('--role')}`;
+    });
+    expect(projectRoles.sort()).toEqual([`${migrate} roles/cloudsql.client`, `${runtime} roles/cloudsql.client`]);
+  });
+
+  test('deploy-cloud-run.sh --create-sql makes an instance with a private IP only, on a network it peers first', () => {
+    const { stdout, status } = dryRun(['--create-sql']);
+    expect(status).toBe(0);
+    const create = words(onlyCommand(stdout, 'gcloud sql instances ').split(' >/dev/null 2>&1 || ')[1] ?? '');
+    const flags = flagsOf(create);
+    expect(flags.has('--no-assign-ip'), '--no-assign-ip').toBe(true);
+    expect(flags.get('--network')).toBe('default');
+    expect(flags.get('--ssl-mode')).toBe('ENCRYPTED_ONLY');
+    // Nothing anywhere hands the instance a public address or opens it to a network.
+    const script = read('deploy-cloud-run.sh');
+    for (const text of [stdout, script]) {
+      expect(text).not.toMatch(/--assign-ip\b/);
+      expect(text).not.toMatch(/--authorized-networks|--enable-public-ip|ipv4Enabled=true/i);
+    }
+    // Private services access: a range reserved for Google's side, then the peering, then the instance.
+    const range = lineIndex(stdout, 'gcloud compute addresses describe google-managed-services-default ');
+    const rangeLine = stdout.split('\n')[range] ?? '';
+    const allocate = flagsOf(words(rangeLine.split(' >/dev/null 2>&1 || ')[1] ?? ''));
+    expect(allocate.get('--purpose')).toBe('VPC_PEERING');
+    expect(allocate.get('--network')).toBe('default');
+    expect(allocate.has('--global')).toBe(true);
+    const connect = flagsOf(words(onlyCommand(stdout, 'gcloud services vpc-peerings connect ')));
+    expect(connect.get('--service')).toBe('servicenetworking.googleapis.com');
+    expect(connect.get('--ranges')).toBe('google-managed-services-default');
+    expect(connect.get('--network')).toBe('default');
+    const order = [
+      'gcloud services enable ',
+      'gcloud compute networks describe default ',
+      'gcloud compute addresses describe ',
+      'gcloud services vpc-peerings connect ',
+      'gcloud sql instances describe ',
+    ].map((prefix) => lineIndex(stdout, prefix));
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    const apis = words(onlyCommand(stdout, 'gcloud services enable '));
+    expect(apis).toEqual(expect.arrayContaining(['compute.googleapis.com', 'servicenetworking.googleapis.com']));
+  });
+
+  test('deploy-cloud-run.sh gives the service and the migration job Direct VPC egress to private ranges', () => {
+    const { stdout } = dryRun(['--network', 'bootcamp-vpc', '--subnet', 'bootcamp-eu']);
+    for (const command of ['gcloud run deploy ', 'gcloud run jobs deploy ']) {
+      const flags = flagsOf(words(onlyCommand(stdout, command)));
+      expect(flags.get('--network'), command).toBe('bootcamp-vpc');
+      expect(flags.get('--subnet'), command).toBe('bootcamp-eu');
+      expect(flags.get('--vpc-egress'), command).toBe('private-ranges-only');
+      // No Serverless VPC Access connector besides: Direct VPC egress is the one path.
+      expect(flags.has('--vpc-connector'), command).toBe(false);
+    }
+    // Without --subnet, the auto-mode subnet named after the network.
+    const byDefault = flagsOf(words(onlyCommand(dryRun(['--network', 'bootcamp-vpc']).stdout, 'gcloud run deploy ')));
+    expect(byDefault.get('--subnet')).toBe('bootcamp-vpc');
+  });
+
+  test('deploy-cloud-run.sh refuses one user or one service account for both the owner and the service', () => {
+    const sameUser = dryRun(['--db-user', 'app', '--db-runtime-user', 'app']);
+    expect(sameUser.status).toBe(1);
+    expect(sameUser.stderr).toContain('must not connect as the schema');
+    const sameAccount = dryRun(['--migrate-service-account', 'aibootcamp-run']);
+    expect(sameAccount.status).toBe(1);
+    expect(sameAccount.stderr).toContain('service accounts of their own');
+    const oneUrl = dryRun(['--database-url', 'postgres://app:pw@localhost/aibootcamp']);
+    expect(oneUrl.status).toBe(1);
+    expect(oneUrl.stderr).toContain('--owner-database-url');
+    const badUser = dryRun(['--db-runtime-user', 'App-User']);
+    expect(badUser.status).toBe(1);
+    expect(badUser.stderr).toContain("database user 'App-User'");
+  });
+
+  test('deploy-cloud-run.sh with both URLs given stores them and grants the runtime URL’s user', () => {
+    const { status, stdout } = dryRun([
+      '--database-url=postgres://svc_user:pw1@localhost/aibootcamp?host=/cloudsql/x',
+      '--owner-database-url=postgres://owner_user:pw2@localhost/aibootcamp?host=/cloudsql/x',
+    ]);
+    expect(status).toBe(0);
+    expect(stdout).not.toContain('gcloud sql users ');
+    expect(stdout).toContain(
+      "'postgres://owner_user:pw2@localhost/aibootcamp?host=/cloudsql/x' | gcloud secrets create database-owner-url ",
+    );
+    const job = flagsOf(words(onlyCommand(stdout, 'gcloud run jobs deploy ')));
+    expect(job.get('--set-env-vars')).toBe('DATABASE_RUNTIME_USER=svc_user');
   });
 
   test('deploy-cloud-run.sh --dry-run builds, then migrates with a Cloud Run job, then deploys', () => {
@@ -281,7 +403,11 @@ describe('deploy-cloud-run.sh', () => {
     expect(job.get('--command')).toBe('node');
     expect(job.get('--args')).toBe('api/dist/migrate-cli.js');
     expect(job.get('--set-cloudsql-instances')).toBe('demo-proj:europe-west1:aibootcamp-db');
-    expect(job.get('--set-secrets')?.split(',')).toContain('DATABASE_URL=database-url:latest');
+    // As the owner, with its own account; then it grants the runtime user. It signs no tokens: no key of any kind.
+    expect(job.get('--set-secrets')).toBe('DATABASE_URL=database-owner-url:latest');
+    expect(job.get('--set-env-vars')).toBe('DATABASE_RUNTIME_USER=aibootcamp_app');
+    expect(job.get('--service-account')).toBe('aibootcamp-migrate@demo-proj.iam.gserviceaccount.com');
+    expect(jobDeploy.join(' ')).not.toMatch(/JWT_SECRET_KEY|jwt-secret-key|MFA_ENCRYPTION_KEY|mfa-encryption-key/);
 
     const execute = words(onlyCommand(stdout, 'gcloud run jobs execute '));
     expect(execute[4]).toBe('aibootcamp-api-migrate');
@@ -292,7 +418,7 @@ describe('deploy-cloud-run.sh', () => {
       'gcloud run jobs deploy ',
       'gcloud run jobs execute ',
       'gcloud run deploy ',
-      'gcloud run services describe ',
+      "gcloud run services describe aibootcamp-api --project=demo-proj --region=europe-west1 '--format=value(status.url)'",
     ].map((prefix) => lineIndex(stdout, prefix));
     expect(order).toEqual([...order].sort((a, b) => a - b));
   });
@@ -333,6 +459,9 @@ describe('deploy-cloud-run.sh', () => {
       const fromScript = flagsOf(words(onlyCommand(stdout, command)));
       const fromCloudBuild = flagsOf(stepArgs([...first]));
       fromScript.delete('--project'); // Cloud Build runs in its own project
+      // A first deploy from the script sets PUBLIC_APP_URL; Cloud Build's --update-env-vars keeps that value.
+      const envVars = fromScript.get('--update-env-vars');
+      if (envVars) fromScript.set('--update-env-vars', envVars.replace(/,PUBLIC_APP_URL=[^,]*/, ''));
       expect(Object.fromEntries(fromScript), command).toEqual(Object.fromEntries(fromCloudBuild));
     }
   });
@@ -386,6 +515,10 @@ describe('docker-compose.yml', () => {
       32,
     );
     expect(env.JWT_SECRET_KEY).toMatch(/dev/i);
+    // Published here, so a production process refuses it (env.ts).
+    expect(KNOWN_DEVELOPMENT_JWT_KEYS).toContain(env.JWT_SECRET_KEY);
+    // Development binds 127.0.0.1 unless HOST says otherwise; in a container the published port needs 0.0.0.0.
+    expect(env.HOST).toBe('0.0.0.0');
     expect(publishedPorts(api)).toContainEqual({ host: '8000', container: '8000' });
 
     const smtp = new URL(env.SMTP_URL ?? '');
@@ -460,7 +593,11 @@ describe('cloudbuild.yaml', () => {
     expect(flags.get('--command')).toBe('node');
     expect(flags.get('--args')).toBe('api/dist/migrate-cli.js');
     expect(flags.get('--set-cloudsql-instances')).toBe('demo-proj:europe-west1:aibootcamp-db');
-    expect(flags.get('--set-secrets')?.split(',')).toContain('DATABASE_URL=database-url:latest');
+    // As the owner, with its own account, granting the runtime user; it signs no tokens: no key of any kind.
+    expect(flags.get('--set-secrets')).toBe('DATABASE_URL=database-owner-url:latest');
+    expect(flags.get('--set-env-vars')).toBe('DATABASE_RUNTIME_USER=aibootcamp_app');
+    expect(flags.get('--service-account')).toBe('aibootcamp-migrate@demo-proj.iam.gserviceaccount.com');
+    expect(job.join(' ')).not.toMatch(/JWT_SECRET_KEY|jwt-secret-key|MFA_ENCRYPTION_KEY|mfa-encryption-key/);
     const execute = resolved[executeStep]?.args ?? [];
     expect(execute[3]).toBe('aibootcamp-api-migrate');
     expect(execute).toContain('--wait');
@@ -478,9 +615,21 @@ describe('cloudbuild.yaml', () => {
     expect(flags.get('--update-secrets')?.split(',').sort()).toEqual([
       'DATABASE_URL=database-url:latest',
       'JWT_SECRET_KEY=jwt-secret-key:latest',
+      'MFA_ENCRYPTION_KEY=mfa-encryption-key:latest',
     ]);
     expect(flags.get('--update-env-vars')?.split(',')).toContain('ENVIRONMENT=production');
     expect(Number(flags.get('--max-instances'))).toBeGreaterThanOrEqual(1);
+  });
+
+  test('cloudbuild.yaml gives the service and the migration job Direct VPC egress to private ranges', () => {
+    for (const step of [jobStep, deployStep]) {
+      const flags = flagsOf(resolved[step]?.args ?? []);
+      expect(flags.get('--network')).toBe('default');
+      expect(flags.get('--subnet')).toBe('default');
+      expect(flags.get('--vpc-egress')).toBe('private-ranges-only');
+    }
+    // The service never reads the owner's URL.
+    expect((resolved[deployStep]?.args ?? []).join(' ')).not.toContain('database-owner-url');
   });
 });
 

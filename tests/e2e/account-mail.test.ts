@@ -1,6 +1,6 @@
 // The account pages in a real browser, against the built server with real mail: the API sends through SMTP to an
 // in-process server (api/src/test/smtp.ts), the test reads the message and follows its link in Chromium, as a person
-// would. Also the dashboard's account sections: the password change and the sessions list.
+// would. Also the settings page's account sections: the password change and the sessions list.
 import type { Page } from 'playwright-core';
 import { afterAll, describe, expect, test } from 'vitest';
 import { type ReceivedMail, startSmtpServer, type TestSmtpServer } from '../../api/src/test/smtp';
@@ -175,10 +175,11 @@ describe('account mail and settings in Chromium', () => {
     await dialog.getByLabel('Password', { exact: true }).fill(`${NEW_PASSWORD}x`);
     await dialog.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.waitForURL('**/dashboard');
-    await page.getByRole('heading', { level: 1, name: 'Welcome back, Hedy Lamarr' }).waitFor();
+    await page.getByRole('heading', { level: 1, name: 'Welcome, Hedy Lamarr' }).waitFor();
     // Completing a reset proves the address: no verification banner.
-    await page.getByRole('region', { name: 'Profile' }).getByText('Verified').waitFor();
     expect(await page.getByRole('region', { name: 'Verify your email address' }).count()).toBe(0);
+    await page.goto('/settings');
+    await page.getByRole('region', { name: 'Profile' }).getByText('Verified').waitFor();
 
     expect(errors).toEqual([
       failed('429 (Too Many Requests)'),
@@ -196,7 +197,6 @@ describe('account mail and settings in Chromium', () => {
 
     const banner = page.getByRole('region', { name: 'Verify your email address' });
     await banner.waitFor();
-    expect(await page.getByRole('region', { name: 'Profile' }).textContent()).toContain('Not verified yet');
     await banner.getByRole('button', { name: 'Resend verification email' }).click();
     await banner.getByRole('status').filter({ hasText: 'Sent — check your inbox.' }).waitFor();
 
@@ -209,8 +209,10 @@ describe('account mail and settings in Chromium', () => {
 
     await page.getByRole('link', { name: 'Go to your dashboard' }).click();
     await page.waitForURL('**/dashboard');
-    await page.getByRole('region', { name: 'Profile' }).getByText('Verified').waitFor();
+    await page.getByRole('heading', { level: 1, name: 'Welcome, Radia Perlman' }).waitFor();
     expect(await banner.count()).toBe(0);
+    await page.goto('/settings');
+    await page.getByRole('region', { name: 'Profile' }).getByText('Verified').waitFor();
 
     // The link again: used up, but this account is verified, so it says so instead of "invalid".
     await page.goto(linkTo(mail, '/verify-email'));
@@ -232,20 +234,27 @@ describe('account mail and settings in Chromium', () => {
     expect(errors).toEqual([failed('400 (Bad Request)')]);
   });
 
-  test('dashboard account: rename, change the password (a wrong one keeps the session), end other sessions', async () => {
+  test('settings: rename, change the password (a wrong one keeps the session), end other sessions', async () => {
     const email = uniqueEmail('settings');
     await createAccount(email, 'Barbara Liskov');
     const phone = await signInElsewhere(email);
     const { page, errors } = await newPage({ width: 375, height: 812 });
     await signInThroughModal(page, email);
 
-    // The profile: the greeting follows the new name; the API keeps it.
-    await page.getByRole('heading', { level: 1, name: 'Welcome back, Barbara Liskov' }).waitFor();
+    // Settings, through the phone's menu.
+    await page.getByRole('banner').locator('summary[aria-label="Menu"]').click();
+    await page.getByRole('navigation', { name: 'Mobile' }).getByRole('link', { name: 'Settings' }).click();
+    await page.waitForURL('**/settings');
+    await page.getByRole('heading', { level: 1, name: 'Your account' }).waitFor();
+
+    // The profile: the header's account name follows the new name; the API keeps it.
+    const accountName = page.getByRole('banner').locator('[data-account-name]');
+    await expect.poll(() => accountName.textContent()).toBe('Barbara Liskov');
     const profile = page.getByRole('region', { name: 'Profile' });
     await profile.getByLabel('Full name').fill('Barbara H. Liskov');
     await profile.getByRole('button', { name: 'Save name' }).click();
-    await page.getByRole('heading', { level: 1, name: 'Welcome back, Barbara H. Liskov' }).waitFor();
     await profile.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
+    await expect.poll(() => accountName.textContent()).toBe('Barbara H. Liskov');
 
     // Sessions: this browser, marked, and the phone.
     const sessions = page.getByRole('region', { name: "Where you're signed in" });
@@ -257,7 +266,7 @@ describe('account mail and settings in Chromium', () => {
     expect(await here.textContent()).toContain('Chrome');
     const phoneRow = rows.filter({ hasText: 'Mobile Safari 17 on iOS' });
     expect(await phoneRow.textContent()).toMatch(/IP address(127\.0\.0\.1|::1)/);
-    await page.screenshot({ path: artifactPath('dashboard-account-375.png'), fullPage: true });
+    await page.screenshot({ path: artifactPath('settings-375.png'), fullPage: true });
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
 
     // Sign the phone out: its row goes, and its access token stops working at once.
@@ -280,7 +289,7 @@ describe('account mail and settings in Chromium', () => {
     await currentError.waitFor();
     expect(await currentError.textContent()).toBe('Current password is incorrect');
     expect(refreshes).toEqual([]);
-    expect(new URL(page.url()).pathname).toBe('/dashboard');
+    expect(new URL(page.url()).pathname).toBe('/settings');
     expect(await page.evaluate(() => document.documentElement.dataset.session)).toBe('signed-in');
 
     // The right one: this device stays, every other session ends.
@@ -289,7 +298,7 @@ describe('account mail and settings in Chromium', () => {
     await password.getByRole('button', { name: 'Change password' }).click();
     await password.getByText('Password changed; other devices were signed out.').waitFor();
     expect(await meStatus(tablet)).toBe(401);
-    expect(await page.getByRole('heading', { level: 1, name: 'Welcome back, Barbara H. Liskov' }).count()).toBe(1);
+    expect(await page.getByRole('heading', { level: 1, name: 'Your account' }).count()).toBe(1);
 
     // "Sign out everywhere else" ends the sessions opened since, not this one.
     const laptop = await signInElsewhere(email, NEW_PASSWORD);
@@ -300,8 +309,8 @@ describe('account mail and settings in Chromium', () => {
     await sessions.getByRole('status').filter({ hasText: 'Every other device was signed out.' }).waitFor();
     expect(await rows.count()).toBe(1);
     expect(await meStatus(laptop)).toBe(401);
-    await page.getByRole('heading', { level: 1, name: 'Welcome back, Barbara H. Liskov' }).waitFor();
-    await page.screenshot({ path: artifactPath('dashboard-account-after-375.png'), fullPage: true });
+    await page.getByRole('heading', { level: 1, name: 'Your account' }).waitFor();
+    await page.screenshot({ path: artifactPath('settings-after-375.png'), fullPage: true });
 
     expect(errors).toEqual([failed('401 (Unauthorized)')]);
   });

@@ -70,19 +70,26 @@ describe('auth flow in Chromium', () => {
 
     await page.waitForURL('**/dashboard');
     expect(posts.slice(0, 2)).toEqual(['/api/v1/auth/signup', '/api/v1/auth/login']);
-    const greeting = page.getByRole('heading', { level: 1, name: 'Welcome back, Ada Lovelace' });
+    // A first visit (no lesson opened yet) says "Welcome"; the course comes first, the account is in Settings.
+    const greeting = page.getByRole('heading', { level: 1, name: 'Welcome, Ada Lovelace' });
     await greeting.waitFor();
+    await page.getByRole('region', { name: 'Course progress' }).getByRole('progressbar').first().waitFor();
+    expect(await page.getByRole('region', { name: 'Profile' }).count()).toBe(0);
+    await page.screenshot({ path: artifactPath('dashboard-1440.png'), fullPage: true });
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
+    await page.waitForURL('**/settings');
     const profile = page.getByRole('region', { name: 'Profile' });
+    await profile.waitFor();
     expect(await profile.textContent()).toContain(email);
     expect(await profile.textContent()).toContain('Student');
     expect(await profile.textContent()).toContain('Not verified yet');
-    await page.getByRole('region', { name: 'Course progress' }).getByRole('progressbar').first().waitFor();
-    await page.screenshot({ path: artifactPath('dashboard-1440.png'), fullPage: true });
+    await page.goBack();
 
     // The refresh token is only in the HttpOnly cookie; the access token is in memory only.
     const cookies = await context.cookies();
-    const refreshCookie = cookies.find((cookie) => cookie.name === 'aibc_refresh');
-    expect(refreshCookie).toMatchObject({ httpOnly: true, secure: true, path: '/api/v1/auth', sameSite: 'Strict' });
+    const refreshCookie = cookies.find((cookie) => cookie.name === '__Host-aibc_refresh');
+    expect(refreshCookie).toMatchObject({ httpOnly: true, secure: true, path: '/', sameSite: 'Strict' });
+    expect(cookies.filter((cookie) => cookie.name.includes('aibc_refresh'))).toHaveLength(1);
     expect(await page.evaluate(() => document.cookie)).not.toContain('aibc_refresh');
     const stored = await page.evaluate(() => Object.entries(localStorage).concat(Object.entries(sessionStorage)));
     expect(stored).toEqual([['aibc.session', '1']]);
@@ -97,10 +104,12 @@ describe('auth flow in Chromium', () => {
     await waitForHydration(page);
     expect(refreshes).toEqual(['POST']);
 
-    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    // The header's account menu signs out.
+    await page.getByRole('banner').getByText('Account', { exact: true }).click();
+    await page.getByRole('banner').getByRole('button', { name: 'Sign out', exact: true }).click();
     await page.waitForURL(`${suite.server.url}/`);
     await page.getByRole('banner').getByRole('link', { name: 'Sign in' }).waitFor();
-    expect((await context.cookies()).some((cookie) => cookie.name === 'aibc_refresh')).toBe(false);
+    expect((await context.cookies()).some((cookie) => cookie.name.includes('aibc_refresh'))).toBe(false);
 
     // Signed out, the dashboard sends the visitor to the landing page with the sign-in modal open (and `?auth=`
     // already taken out of the address).
@@ -136,7 +145,7 @@ describe('auth flow in Chromium', () => {
     await dialog.getByLabel('Password', { exact: true }).fill(PASSWORD);
     await dialog.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.waitForURL('**/dashboard');
-    await page.getByRole('heading', { level: 1, name: 'Welcome back, Grace Hopper' }).waitFor();
+    await page.getByRole('heading', { level: 1, name: 'Welcome, Grace Hopper' }).waitFor();
 
     expect(errors).toEqual([failed('401 (Unauthorized)')]);
   });
@@ -153,7 +162,8 @@ describe('auth flow in Chromium', () => {
     await dialog.waitFor();
     await focusReaches(page, 'signin-email');
 
-    // Tab through every control: focus never leaves the dialog, and Tab from the last returns to the first.
+    // Tab through every control and round again: the native modal <dialog> makes the page behind it inert, so focus
+    // moves only among the dialog's controls (and, past the last, through the browser's own UI back to the first).
     const focusables = await dialog.evaluate(
       (element) =>
         [...element.querySelectorAll<HTMLElement>('a[href], button, input')].filter((el) => el.getClientRects().length)
@@ -165,20 +175,29 @@ describe('auth flow in Chromium', () => {
       seen.push(
         await page.evaluate(() => {
           const active = document.activeElement as HTMLElement | null;
-          const inside = Boolean(active?.closest('dialog'));
-          return `${inside ? 'in' : 'OUT'}:${active?.id || active?.getAttribute('aria-label') || active?.textContent?.trim()}`;
+          if (!active || active === document.body) return 'browser';
+          const inside = Boolean(active.closest('dialog'));
+          return `${inside ? 'in' : 'OUT'}:${active.id || active.getAttribute('aria-label') || active.textContent?.trim()}`;
         }),
       );
     }
-    expect(seen.every((entry) => entry.startsWith('in:'))).toBe(true);
+    expect(seen.filter((entry) => entry.startsWith('OUT'))).toEqual([]);
     const last = 'in:Create an account';
     const first = 'in:Close';
     expect(seen).toContain(last);
-    expect(seen[seen.indexOf(last) + 1]).toBe(first);
-    // And Shift+Tab from the first goes to the last.
+    const afterLast = seen.slice(seen.indexOf(last) + 1).find((entry) => entry !== 'browser');
+    expect(afterLast).toBe(first);
+    // And Shift+Tab from the first never reaches the page behind.
     await dialog.getByRole('button', { name: 'Close' }).focus();
     await page.keyboard.press('Shift+Tab');
-    expect(await activeElementText(page)).toBe('Create an account');
+    expect(
+      await page.evaluate(
+        () =>
+          !document.activeElement ||
+          document.activeElement === document.body ||
+          Boolean(document.activeElement.closest('dialog')),
+      ),
+    ).toBe(true);
 
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });

@@ -43,7 +43,7 @@ export function artifactPath(name: string) {
   return join(ARTIFACTS, name);
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
     server.unref();
@@ -56,13 +56,22 @@ async function freePort(): Promise<number> {
   });
 }
 
-export type RunningServer = { url: string; stop: () => Promise<void> };
+export type RunningServer = {
+  url: string;
+  /** The server's own database, for a test that does what an operator does next to it (`npm run admin:grant`). */
+  databaseUrl: string;
+  stop: () => Promise<void>;
+};
 
 export type ServerOptions = {
   /** Where the API sends mail, e.g. the in-process server of api/src/test/smtp.ts. Unset: mail is disabled. */
   smtpUrl?: string;
   /** The origin of the links in that mail. Default: the server's own http://localhost:<port>, so they open in the test's browser. */
   publicAppUrl?: string;
+  /** The port to listen on (default: a free one), for a test that must know the site's origin in advance. */
+  port?: number;
+  /** More environment for the API, e.g. the OAuth providers of api/src/test/oauth.ts `oauthEnv`. */
+  env?: Record<string, string>;
 };
 
 /**
@@ -74,7 +83,7 @@ export type ServerOptions = {
  */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const database: TestDatabase = await createTestDatabase();
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const url = `http://localhost:${port}`;
   const child: ChildProcess = spawn(process.execPath, ['api/dist/index.js'], {
     cwd: ROOT,
@@ -90,9 +99,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       RATE_LIMIT_SIGNUP_PER_MINUTE: '1000',
       RATE_LIMIT_LOGIN_PER_MINUTE: '1000',
       RATE_LIMIT_RESET_PER_MINUTE: '1000',
+      RATE_LIMIT_LOGIN_PER_EMAIL_PER_MINUTE: '1000',
+      RATE_LIMIT_MAIL_PER_HOUR: '1000',
       WEB_DIST_DIR: WEB_DIST,
       PUBLIC_APP_URL: options.publicAppUrl ?? url,
       ...(options.smtpUrl ? { SMTP_URL: options.smtpUrl } : {}),
+      ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -122,7 +134,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     }
     try {
       const response = await fetch(`${url}/health`);
-      if (response.ok) return { url, stop };
+      if (response.ok) return { url, databaseUrl: database.url, stop };
     } catch {
       // not listening yet
     }
@@ -188,4 +200,38 @@ export function useBrowserSuite(options: () => ServerOptions | Promise<ServerOpt
     await suite.server?.stop();
   });
   return suite;
+}
+
+// Screenshots for review (`SHOTS_DIR=/some/dir`); a test asserts nothing about them.
+export async function shot(page: Page, name: string) {
+  const dir = process.env.SHOTS_DIR;
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: join(dir, `${name}.png`) });
+}
+
+/**
+ * A page of the suite's site, with what went wrong on it: `errors.console`, the console's errors other than failed
+ * loads, which must stay empty; `errors.failures`, the site's own answers of 400 and above ("401 DELETE
+ * /api/v1/users/me/oauth/google"), which must be exactly the ones a flow provokes on purpose.
+ */
+export async function newWatchedPage(suite: BrowserSuite, viewport = { width: 1440, height: 900 }) {
+  const context = await suite.browser.newContext({ viewport, baseURL: suite.server.url });
+  suite.contexts.push(context);
+  const page = await context.newPage();
+  const consoleErrors = watchConsole(page);
+  const failures: string[] = [];
+  page.on('response', (response) => {
+    const url = new URL(response.url());
+    if (url.origin === suite.server.url && response.status() >= 400) {
+      failures.push(`${response.status()} ${response.request().method()} ${url.pathname}`);
+    }
+  });
+  const errors = {
+    get console() {
+      return consoleErrors.filter((line) => !line.startsWith('Failed to load resource'));
+    },
+    failures,
+  };
+  return { page, errors };
 }

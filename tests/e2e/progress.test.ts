@@ -143,21 +143,25 @@ describe('learner progress on the dashboard', () => {
       expect(await next.textContent()).toContain('Module 1: Python for AI · Lesson 3 of 5');
     };
     await expectTwoCompleted();
-    // Lean: one read of each on load, then only the writes; the bars were recomputed in the page.
+    // Lean: one read on load (every course with its lessons and statuses), then only the writes; the bars were
+    // recomputed in the page.
     expect(calls).toEqual([
       'GET /api/v1/users/me/progress',
-      `GET /api/v1/courses/${COURSE}`,
       `PUT /api/v1/users/me/progress/${await lessonId(LESSON_1)}`,
       `PUT /api/v1/users/me/progress/${await lessonId(LESSON_2)}`,
     ]);
 
-    // The card's button starts lesson 3 and takes focus to it; undo puts it back.
-    await progress.region.getByRole('button', { name: `Start this lesson: ${LESSON_3}` }).click();
-    await expect.poll(() => progress.lesson(LESSON_3).getAttribute('data-status')).toBe('in_progress');
-    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('lesson-pandas-dataframes');
+    // The card is a link to lesson 3's page; opening the lesson marks it in progress, and the card then says
+    // "Continue". Undo on the dashboard puts it back.
+    const start = progress.region.getByRole('link', { name: `Start this lesson: ${LESSON_3}` });
+    expect(await start.getAttribute('href')).toBe(`/learn/${COURSE}/python-for-ai/pandas-dataframes/`);
+    await start.click();
+    await page.waitForURL('**/pandas-dataframes/');
+    await page.getByText('This lesson is in progress on your dashboard.').waitFor();
+    await page.goto('/dashboard');
+    await progress.region.getByRole('link', { name: `Continue: ${LESSON_3}` }).waitFor();
+    expect(await progress.lesson(LESSON_3).getAttribute('data-status')).toBe('in_progress');
     expect(await valueNow(progress.overall)).toBe('4');
-    await progress.region.getByRole('button', { name: `Go to lesson: ${LESSON_3}` }).waitFor();
-    await progress.lesson(LESSON_3).getByText('Saving…').waitFor({ state: 'detached' });
     await progress.button('Undo', LESSON_3).click();
     await expect.poll(() => progress.lesson(LESSON_3).getAttribute('data-status')).toBe('not_started');
     await progress.lesson(LESSON_3).getByText('Saving…').waitFor({ state: 'detached' });

@@ -15,6 +15,8 @@ export const QUIET_ENV: Record<string, string> = {
   RATE_LIMIT_SIGNUP_PER_MINUTE: '1000',
   RATE_LIMIT_LOGIN_PER_MINUTE: '1000',
   RATE_LIMIT_RESET_PER_MINUTE: '1000',
+  RATE_LIMIT_LOGIN_PER_EMAIL_PER_MINUTE: '1000',
+  RATE_LIMIT_MAIL_PER_HOUR: '1000',
 };
 
 /** The root `npm test` builds first; a bare `npx vitest run tests/process` builds here if the bundle is missing. */

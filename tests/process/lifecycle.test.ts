@@ -24,6 +24,8 @@ import {
 } from './helpers';
 
 const PRODUCTION_SECRET = 'process-test-secret-key-that-is-at-least-32-bytes!';
+// 32 bytes, base64: the production profile refuses to start without MFA_ENCRYPTION_KEY.
+const PRODUCTION_MFA_KEY = Buffer.alloc(32, 5).toString('base64');
 const MIGRATION_FILES = readdirSync(join(ROOT, 'sql')).filter((name) => /^\d{5}_[\w-]+\.sql$/.test(name));
 
 let db: TestDatabase;
@@ -66,7 +68,8 @@ describe('development profile', () => {
     const res = await api(server, '/health');
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ status: 'healthy', service: 'aibc-api', environment: 'development' });
-    expect(server.stdout()).toContain(`listening on http://localhost:${server.port}`);
+    // Development binds loopback only, and says so.
+    expect(server.stdout()).toContain(`listening on http://127.0.0.1:${server.port}`);
   });
 
   test('GET /health/db returns 200 connected with its latency', async () => {
@@ -82,8 +85,8 @@ describe('development profile', () => {
     expect((await api(server, '/nowhere', { headers: { 'x-request-id': ids[1] as string } })).status).toBe(404);
     await waitFor('both request lines', () => ids.every((id) => server.stdout().includes(id)), 5_000);
     for (const [id, pattern] of [
-      [ids[0], /^\d\d:\d\d:\d\d\.\d{3} INFO {2}GET \/health status=200 ms=[\d.]+ requestId=req-/],
-      [ids[1], /^\d\d:\d\d:\d\d\.\d{3} INFO {2}GET \/nowhere status=404 ms=[\d.]+ requestId=req-/],
+      [ids[0], /^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: GET \/health \{"status":200,"ms":[\d.]+,"requestId":"req-/],
+      [ids[1], /^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: GET \/nowhere \{"status":404,"ms":[\d.]+,"requestId":"req-/],
     ] as const) {
       const matching = lines(server.stdout()).filter((line) => line.includes(id as string));
       expect(matching).toHaveLength(1);
@@ -103,6 +106,8 @@ describe('Cloud Run profile (K_SERVICE set)', () => {
       K_REVISION: 'aibc-api-00001-abc',
       ENVIRONMENT: 'production',
       JWT_SECRET_KEY: PRODUCTION_SECRET,
+      PUBLIC_APP_URL: 'https://aibc.example',
+      MFA_ENCRYPTION_KEY: PRODUCTION_MFA_KEY,
       GOOGLE_CLOUD_PROJECT: 'demo',
     });
   });
@@ -118,7 +123,12 @@ describe('Cloud Run profile (K_SERVICE set)', () => {
     expect(res.headers.get('strict-transport-security')).toContain('max-age=');
     expect((await api(server, '/nowhere')).status).toBe(404);
 
-    await waitFor('the traced request line', () => server.stdout().includes(trace), 5_000);
+    // The JSON log is written asynchronously: wait for both request lines, not just the first.
+    await waitFor(
+      'both request lines',
+      () => server.stdout().includes(trace) && server.stdout().includes('"/nowhere"'),
+      5_000,
+    );
     const entries = lines(server.stdout()).map((line) => {
       expect(() => JSON.parse(line), line).not.toThrow();
       return JSON.parse(line) as LogEntry;
@@ -151,6 +161,8 @@ describe('no secrets in logs', () => {
       K_SERVICE: 'aibc-api',
       GOOGLE_CLOUD_PROJECT: 'demo',
       JWT_SECRET_KEY: PRODUCTION_SECRET,
+      PUBLIC_APP_URL: 'https://aibc.example',
+      MFA_ENCRYPTION_KEY: PRODUCTION_MFA_KEY,
       LOG_LEVEL: 'trace',
     },
   };
@@ -211,7 +223,7 @@ describe('no secrets in logs', () => {
       const login = await api(server, '/api/v1/auth/login', { json: { email, password } });
       expect(login.status).toBe(200);
       secrets.push(login.body.access_token, login.body.refresh_token);
-      const refreshed = await api(server, '/api/v1/auth/refresh', {
+      const refreshed = await api({ ...server, config: { environment: 'development' } }, '/api/v1/auth/refresh', {
         method: 'POST',
         refreshCookie: login.body.refresh_token,
       });
@@ -237,11 +249,12 @@ describe('no secrets in logs', () => {
 
 describe('SIGTERM', () => {
   test('an in-flight request completes, new connections are refused, and the process exits 0', async () => {
-    // bcrypt at cost 14 makes the signup take about a second: long enough to signal while it runs. A database of
-    // its own, so the rate-limit row below can only come from this signup.
+    // bcrypt at cost 13 makes the signup take about half a second on an idle core (more on a busy one, where the
+    // bcrypt threads yield to everything else: decision 0011): long enough to signal while it runs, well inside the
+    // 8 s drain. A database of its own, so the rate-limit row below can only come from this signup.
     const own = await createTestDatabase();
     databases.push(own);
-    const server = await startServer({ ...QUIET_ENV, BCRYPT_ROUNDS: '14', DATABASE_URL: own.url });
+    const server = await startServer({ ...QUIET_ENV, BCRYPT_ROUNDS: '13', DATABASE_URL: own.url });
     let answeredAt = 0;
     const email = uniqueEmail('drain');
     const inFlight = api(server, '/api/v1/auth/signup', {
@@ -297,6 +310,11 @@ describe('SIGTERM', () => {
 });
 
 describe('bad configuration', () => {
+  const PRODUCTION = {
+    ENVIRONMENT: 'production',
+    JWT_SECRET_KEY: PRODUCTION_SECRET,
+    PUBLIC_APP_URL: 'https://aibc.example',
+  };
   const cases: [string, Record<string, string>, string][] = [
     ['production without JWT_SECRET_KEY', { ENVIRONMENT: 'production' }, 'JWT_SECRET_KEY'],
     ['a JWT_SECRET_KEY shorter than 32 bytes', { JWT_SECRET_KEY: 'short' }, 'JWT_SECRET_KEY'],
@@ -305,6 +323,12 @@ describe('bad configuration', () => {
     ['DB_POOL_MAX=-3', { DB_POOL_MAX: '-3' }, 'DB_POOL_MAX'],
     ['ENVIRONMENT=staging', { ENVIRONMENT: 'staging' }, 'ENVIRONMENT'],
     ['DATABASE_URL=mysql://...', { DATABASE_URL: 'mysql://root@localhost/db' }, 'DATABASE_URL'],
+    [
+      'production with mail in clear (plain smtp://)',
+      { ...PRODUCTION, SMTP_URL: 'smtp://mail.example.com:587' },
+      'SMTP_URL must use TLS',
+    ],
+    // The other production refusals (published keys, PUBLIC_APP_URL) take the same path; env.test.ts covers them.
   ];
 
   // Concurrent: each case is a process that exits at once; nothing is shared between them.
@@ -314,7 +338,8 @@ describe('bad configuration', () => {
       const result = await runNode(
         SERVER_ENTRY,
         { DATABASE_URL: db.url, PORT: String(await freePort()), ...env },
-        10_000,
+        // Generous: the cases start together, and on a busy host process start-up alone takes seconds.
+        25_000,
       );
       expect(result.code).toBe(1);
       expect(result.stderr.endsWith('\n')).toBe(true);

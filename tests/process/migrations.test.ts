@@ -8,7 +8,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { migrate } from '../../api/src/db/migrate';
 import { createTestDatabase, type TestDatabase } from '../../api/src/test/setup';
-import { ensureBuilt, killAll, MIGRATE_ENTRY, ROOT, runNode } from './helpers';
+import { ensureBuilt, killAll, MIGRATE_ENTRY, ROOT, runNode, spawnNode, TcpProxy, waitFor } from './helpers';
 
 const SQL_DIR = join(ROOT, 'sql');
 const FILES = readdirSync(SQL_DIR)
@@ -126,5 +126,52 @@ describe('migrate-cli', () => {
     expect(count).toEqual({ n: FILES.length, names: FILES.length });
     const [courses] = await sql`select count(*)::int as n from courses`;
     expect(courses?.n).toBeGreaterThan(0);
+  });
+
+  // The job's Direct VPC egress may come up after the container (Cloud Run): the CLI waits for an unreachable
+  // database instead of failing the deployment at once, and gives up after MIGRATE_CONNECT_WAIT_SECONDS.
+  test('the CLI waits for a database that is not reachable yet, then migrates; it gives up after the wait', async () => {
+    ensureBuilt();
+    const { url } = await emptyDatabase();
+    const target = new URL(url);
+    const proxy = new TcpProxy(Number(target.port || 5432), target.hostname);
+    await proxy.start();
+    await proxy.cut();
+    const viaProxy = new URL(url);
+    viaProxy.port = String(proxy.port);
+    try {
+      const started = Date.now();
+      const run = spawnNode(MIGRATE_ENTRY, { DATABASE_URL: viaProxy.toString(), MIGRATE_CONNECT_WAIT_SECONDS: '30' });
+      await waitFor('a retry line', () => run.stderr().includes('database not reachable yet (ECONNREFUSED)'), 10_000);
+      await proxy.restore();
+      const exit = await run.exited;
+      expect(exit.code, run.stderr()).toBe(0);
+      expect(run.stdout()).toContain(`applied: ${FILES.join(', ')}`);
+      expect(Date.now() - started).toBeLessThan(30_000);
+
+      await proxy.cut();
+      const gaveUpAt = Date.now();
+      const gaveUp = await runNode(MIGRATE_ENTRY, {
+        DATABASE_URL: viaProxy.toString(),
+        MIGRATE_CONNECT_WAIT_SECONDS: '2',
+      });
+      expect(gaveUp.code).toBe(1);
+      expect(gaveUp.stderr).toMatch(/Migration failed: .*ECONNREFUSED/);
+      expect(Date.now() - gaveUpAt).toBeLessThan(10_000);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  test('the CLI does not wait on an answer that retrying cannot change (a database that does not exist)', async () => {
+    ensureBuilt();
+    const { url } = await emptyDatabase();
+    const missing = url.replace(/\/[^/]*$/, '/aibc_no_such_database');
+    const started = Date.now();
+    const run = await runNode(MIGRATE_ENTRY, { DATABASE_URL: missing, MIGRATE_CONNECT_WAIT_SECONDS: '60' });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('aibc_no_such_database');
+    expect(run.stderr).not.toContain('not reachable yet');
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 });

@@ -1,4 +1,4 @@
-import { passwordContextProblem } from '../schemas';
+import { passwordContextProblem } from '../shared/fields';
 import { isCommonPassword } from './common-passwords';
 
 export const COMMON_PASSWORD_MESSAGE = 'This password is too common. Choose one that is harder to guess';

@@ -1,5 +1,4 @@
-import { createHash, webcrypto } from 'node:crypto';
-import { errors, jwtVerify, SignJWT } from 'jose';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { nanoid } from 'nanoid';
 
 export type AccessTokenClaims = { sub: string; sid: string; role: string };
@@ -11,71 +10,95 @@ export type JwtSettings = {
   audience: string;
 };
 
-// jose re-imports a raw Uint8Array secret as a WebCrypto key on every call; importing it once and reusing the
-// CryptoKey makes each verify about 3× cheaper (measured: 6.8k → 23.6k verifies/s at 80 concurrent), which is most
-// of the cost of an authenticated request.
-const importedKeys = new WeakMap<Uint8Array, Promise<webcrypto.CryptoKey>>();
-const HASHES = { HS256: 'SHA-256', HS384: 'SHA-384', HS512: 'SHA-512' } as const;
+// Access tokens are HS* JWTs signed and checked here with a synchronous node:crypto HMAC (a few microseconds on the
+// event loop), not through jose's WebCrypto: WebCrypto's HMAC runs on libuv's thread pool, where it queued behind
+// every bcrypt job of a login flood and stalled each signed-in request for seconds (docs/decisions/0011). The rules
+// jose applied are kept: the algorithm is pinned (`alg: none`, another HS* or an asymmetric alg is refused), `crit`
+// is refused, the signature is compared in constant time, iss and aud must match, sub/sid/jti/iat/exp must be
+// present, and exp and nbf are checked against the injected clock. jose stays in the tests as an independent
+// implementation that signs forged tokens and decodes ours.
+const HMAC_HASHES = { HS256: 'sha256', HS384: 'sha384', HS512: 'sha512' } as const;
 
-function signingKey(settings: JwtSettings): Promise<webcrypto.CryptoKey> {
-  let key = importedKeys.get(settings.secret);
-  if (!key) {
-    key = webcrypto.subtle.importKey(
-      'raw',
-      settings.secret,
-      { name: 'HMAC', hash: HASHES[settings.algorithm] },
-      false,
-      ['sign', 'verify'],
-    );
-    importedKeys.set(settings.secret, key);
-  }
-  return key;
+// Far above any token we issue (~350 bytes); bounds the work a hostile header does before it is refused.
+const MAX_TOKEN_LENGTH = 4096;
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+
+const encodeJson = (value: unknown) => Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
+
+function signature(settings: JwtSettings, signingInput: string): string {
+  return createHmac(HMAC_HASHES[settings.algorithm], settings.secret).update(signingInput).digest('base64url');
 }
 
-export async function createAccessToken(
+export function createAccessToken(
   claims: AccessTokenClaims,
   settings: JwtSettings,
   nowSeconds: number,
   ttlSeconds: number,
-): Promise<string> {
-  return new SignJWT({ sid: claims.sid, role: claims.role })
-    .setProtectedHeader({ alg: settings.algorithm, typ: 'JWT' })
-    .setSubject(claims.sub)
-    .setIssuer(settings.issuer)
-    .setAudience(settings.audience)
-    .setIssuedAt(nowSeconds)
-    .setExpirationTime(nowSeconds + ttlSeconds)
-    .setJti(nanoid())
-    .sign(await signingKey(settings));
+): string {
+  const header = encodeJson({ alg: settings.algorithm, typ: 'JWT' });
+  const payload = encodeJson({
+    sid: claims.sid,
+    role: claims.role,
+    sub: claims.sub,
+    iss: settings.issuer,
+    aud: settings.audience,
+    iat: nowSeconds,
+    exp: nowSeconds + ttlSeconds,
+    jti: nanoid(),
+  });
+  const signingInput = `${header}.${payload}`;
+  return `${signingInput}.${signature(settings, signingInput)}`;
 }
 
 export type VerifiedAccessToken =
   | { ok: true; claims: AccessTokenClaims }
   | { ok: false; reason: 'invalid' | 'expired' };
 
-// Algorithm, issuer and audience are pinned: `alg: none`, another algorithm, key, issuer or audience is refused.
-export async function verifyAccessToken(
-  token: string,
-  settings: JwtSettings,
-  nowSeconds: number,
-): Promise<VerifiedAccessToken> {
+const INVALID: VerifiedAccessToken = { ok: false, reason: 'invalid' };
+
+function decodeJsonObject(segment: string): Record<string, unknown> | undefined {
+  if (!BASE64URL.test(segment)) return undefined;
   try {
-    const { payload } = await jwtVerify(token, await signingKey(settings), {
-      algorithms: [settings.algorithm],
-      issuer: settings.issuer,
-      audience: settings.audience,
-      currentDate: new Date(nowSeconds * 1000),
-      requiredClaims: ['sub', 'sid', 'iat', 'exp', 'jti'],
-    });
-    const { sub, sid, role } = payload;
-    if (typeof sub !== 'string' || typeof sid !== 'string' || typeof role !== 'string') {
-      return { ok: false, reason: 'invalid' };
-    }
-    return { ok: true, claims: { sub, sid, role } };
-  } catch (error) {
-    if (error instanceof errors.JWTExpired) return { ok: false, reason: 'expired' };
-    return { ok: false, reason: 'invalid' };
+    const value: unknown = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
+    return value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
   }
+}
+
+const isNumericDate = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+
+// Algorithm, issuer and audience are pinned: `alg: none`, another algorithm, key, issuer or audience is refused.
+// Nothing in the payload is read before the signature is known to be ours.
+export function verifyAccessToken(token: string, settings: JwtSettings, nowSeconds: number): VerifiedAccessToken {
+  if (token.length > MAX_TOKEN_LENGTH) return INVALID;
+  const parts = token.split('.');
+  if (parts.length !== 3) return INVALID;
+  const [headerPart = '', payloadPart = '', signaturePart = ''] = parts;
+
+  const header = decodeJsonObject(headerPart);
+  if (!header || header.alg !== settings.algorithm || 'crit' in header || 'b64' in header) return INVALID;
+
+  // Compared as canonical base64url text: a re-encoding of the same bytes (spare bits set) is refused too.
+  const expected = Buffer.from(signature(settings, `${headerPart}.${payloadPart}`), 'ascii');
+  const given = Buffer.from(signaturePart, 'ascii');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return INVALID;
+
+  const payload = decodeJsonObject(payloadPart);
+  if (!payload) return INVALID;
+  const { sub, sid, role, jti, iss, aud, iat, exp, nbf } = payload;
+  if (typeof sub !== 'string' || typeof sid !== 'string' || typeof role !== 'string' || typeof jti !== 'string') {
+    return INVALID;
+  }
+  if (iss !== settings.issuer) return INVALID;
+  const audiences = Array.isArray(aud) ? aud : [aud];
+  if (!audiences.includes(settings.audience)) return INVALID;
+  if (!isNumericDate(iat) || !isNumericDate(exp)) return INVALID;
+  if (nbf !== undefined && (!isNumericDate(nbf) || nbf > nowSeconds)) return INVALID;
+  if (exp <= nowSeconds) return { ok: false, reason: 'expired' };
+  return { ok: true, claims: { sub, sid, role } };
 }
 
 // Opaque secrets (refresh, verification and reset tokens): 43 nanoid characters = 258 bits of randomness.

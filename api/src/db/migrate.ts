@@ -5,7 +5,17 @@ import type { Sql } from './sql';
 
 // An arbitrary constant shared by every instance: pg_advisory_lock on it serialises migration runs,
 // so instances that start together never apply the same file twice.
-const MIGRATION_LOCK_ID = 727_274_001;
+export const MIGRATION_LOCK_ID = 727_274_001;
+
+// What a database user without DDL rights (the service's runtime role, docs/cloud-run.md) is told when a run needs to
+// change the schema: the migrations belong to the owner, in the migration job.
+const NOT_THE_OWNER_HINT =
+  'this database user may not change the schema: run the migrations as the owner (npm run db:migrate, the ' +
+  'migration job) and start the service with MIGRATE_ON_START=false';
+
+function isInsufficientPrivilege(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '42501';
+}
 
 export type MigrationResult = { applied: string[] };
 
@@ -15,13 +25,22 @@ export async function migrate(sql: Sql, directory: string): Promise<MigrationRes
   const applied: string[] = [];
   await sql.begin(async (tx) => {
     await tx`select pg_advisory_xact_lock(${MIGRATION_LOCK_ID})`;
-    await tx`
-      create table if not exists schema_migrations (
-        name text primary key,
-        checksum text not null,
-        applied_at timestamptz not null default now()
-      )
-    `;
+    // Created only when missing: a run with nothing to apply issues no DDL, so a user without DDL rights (the
+    // runtime role with MIGRATE_ON_START left on) starts fine on an up-to-date schema.
+    const [table] = await tx<{ exists: boolean }[]>`select to_regclass('schema_migrations') is not null as exists`;
+    if (!table?.exists) {
+      await tx`
+        create table schema_migrations (
+          name text primary key,
+          checksum text not null,
+          applied_at timestamptz not null default now()
+        )
+      `.catch((error: unknown) => {
+        throw isInsufficientPrivilege(error)
+          ? new Error(`schema_migrations: ${(error as Error).message} (${NOT_THE_OWNER_HINT})`, { cause: error })
+          : error;
+      });
+    }
     const rows = await tx<{ name: string; checksum: string }[]>`
       select name, checksum
       from schema_migrations
@@ -45,7 +64,9 @@ export async function migrate(sql: Sql, directory: string): Promise<MigrationRes
           `;
         })
         .catch((error: unknown) => {
-          throw new Error(`${name}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+          const message = error instanceof Error ? error.message : String(error);
+          const hint = isInsufficientPrivilege(error) ? ` (${NOT_THE_OWNER_HINT})` : '';
+          throw new Error(`${name}: ${message}${hint}`, { cause: error });
         });
       applied.push(name);
     }

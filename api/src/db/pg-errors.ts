@@ -34,8 +34,14 @@ const UNAVAILABLE_CODES = new Set([
   '57P03',
 ]);
 
+// The SQLSTATE or the driver's/socket's error code, when the error carries one.
+export function pgErrorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
+  return typeof error.code === 'string' ? error.code : undefined;
+}
+
 export function isDatabaseUnavailable(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string') return false;
+  const code = pgErrorCode(error);
+  if (code === undefined) return false;
   return UNAVAILABLE_CODES.has(code) || code.startsWith('08');
 }

@@ -4,6 +4,10 @@ import { join, resolve } from 'node:path';
 import postgres from 'postgres';
 
 export type Sql = postgres.Sql;
+// The client inside `sql.begin(async (sql) => ...)`: for queries that only make sense within a transaction.
+export type TransactionSql = postgres.TransactionSql;
+// A piece of SQL built with `sql`...`` and nested into a statement (never sql.unsafe).
+export type Fragment = postgres.PendingQuery<postgres.Row[]>;
 
 export type Database = {
   sql: Sql;
@@ -39,13 +43,15 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 }
 
 async function openEmbeddedDatabase(options: DatabaseOptions): Promise<Database> {
-  const [{ PGlite }, { PGLiteSocketServer }] = await Promise.all([
+  const [{ PGlite }, { PGLiteSocketServer }, { pg_trgm }] = await Promise.all([
     import('@electric-sql/pglite'),
     import('@electric-sql/pglite-socket'),
+    // Trigram indexes for the admin users search (sql/00009_admin.sql); PGlite ships the extension, loaded on demand.
+    import('@electric-sql/pglite/contrib/pg_trgm'),
   ]);
   const dataDir = resolve(options.pgliteDir);
   mkdirSync(dataDir, { recursive: true });
-  const pglite = await PGlite.create({ dataDir });
+  const pglite = await PGlite.create({ dataDir, extensions: { pg_trgm } });
   const socketDir = join(tmpdir(), `aibc-pglite-${process.pid}-${Date.now().toString(36)}`);
   mkdirSync(socketDir, { recursive: true });
   const socketPath = join(socketDir, '.s.PGSQL.5432');

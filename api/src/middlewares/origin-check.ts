@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
-import { problem } from '../lib/problem';
-import type { AppBindings } from '../lib/types';
+import { problem } from '../platform/problem';
+import type { AppBindings } from '../platform/types';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 

@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import type { AppBindings } from '../lib/types';
+import type { AppBindings } from '../platform/types';
 
 // One line per request. Only the path is logged (never the query string, headers or body), so no password,
 // token or Authorization header can reach the log. On Cloud Run the line carries httpRequest and trace.

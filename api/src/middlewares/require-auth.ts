@@ -1,11 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { verifyAccessToken } from '../auth/tokens';
-import { findActiveSessionUser } from '../features/auth/auth.queries';
-import { addSeconds, toSeconds } from '../lib/clock';
-import { problem } from '../lib/problem';
-import type { AppBindings, AuthContext } from '../lib/types';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { type AuthContext, validateAccessToken } from '../auth/sessions';
+import { problem } from '../platform/problem';
+import type { AppBindings } from '../platform/types';
 
 export function bearerToken(c: Context): string | undefined {
   const header = c.req.header('authorization');
@@ -13,22 +9,9 @@ export function bearerToken(c: Context): string | undefined {
   return match?.[1];
 }
 
-// A valid signature is not enough: the session named by `sid` must still be live, so logout, rotation reuse,
-// a password change or a disabled account end access at once, not when the token expires.
 export async function authenticate(c: Context<AppBindings>): Promise<AuthContext | undefined> {
   const token = bearerToken(c);
-  if (!token) return undefined;
-  const { config, sql, clock } = c.var.deps;
-  const now = clock.now();
-  const verified = await verifyAccessToken(token, config.jwt, toSeconds(now));
-  if (!verified.ok || !UUID.test(verified.claims.sid) || !UUID.test(verified.claims.sub)) return undefined;
-  const user = await findActiveSessionUser(sql, {
-    sessionId: verified.claims.sid,
-    userId: verified.claims.sub,
-    now,
-    idleSince: addSeconds(now, -config.refreshTokenTtlSeconds),
-  });
-  return user ? { user, sessionId: verified.claims.sid } : undefined;
+  return token ? validateAccessToken(c.var.deps, token) : undefined;
 }
 
 export function unauthorized(c: Context) {

@@ -4,14 +4,13 @@ import { join } from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll } from 'vitest';
 import { createApp } from '../app';
-import { createDummyHash } from '../auth/passwords';
 import { migrate } from '../db/migrate';
+import { createDeps, type Deps } from '../deps';
 import { type Config, loadConfig } from '../env';
-import { createLogger } from '../lib/logger';
-import { createMailer } from '../lib/mailer';
-import { findRepoRoot } from '../lib/paths';
-import { serveApp } from '../lib/serve';
-import type { Clock, Deps } from '../lib/types';
+import type { Clock } from '../platform/clock';
+import { createLogger } from '../platform/logger';
+import { findRepoRoot } from '../platform/paths';
+import { serveApp } from '../platform/serve';
 import { startSmtpServer, type TestSmtpServer } from './smtp';
 
 // Tests talk to the real PostgreSQL on 127.0.0.1:5432. Each test file gets a database of its own.
@@ -69,6 +68,10 @@ export const TEST_ENV: Record<string, string> = {
   RATE_LIMIT_SIGNUP_PER_MINUTE: '1000',
   RATE_LIMIT_LOGIN_PER_MINUTE: '1000',
   RATE_LIMIT_RESET_PER_MINUTE: '1000',
+  RATE_LIMIT_LOGIN_PER_EMAIL_PER_MINUTE: '1000',
+  RATE_LIMIT_MAIL_PER_HOUR: '1000',
+  // 32 bytes of test key, so tests can read what the app encrypted (and prove the database alone cannot).
+  MFA_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
 };
 
 export type StartTestAppOptions = {
@@ -87,24 +90,20 @@ export async function startTestApp(databaseUrl: string, options: StartTestAppOpt
   const sql = postgres(databaseUrl, { max: 5, onnotice: () => {}, ...options.sqlOptions });
   if (options.migrate !== false) await migrate(sql, join(REPO_ROOT, 'sql'));
   const clock = options.clock ?? createFakeClock();
-  const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent', json: false });
-  const deps: Deps = {
-    config,
+  const deps = createDeps(config, {
     sql,
-    logger,
     clock,
     version: 'test',
-    dummyHash: createDummyHash(config.bcryptRounds),
-    mailer: createMailer({
-      smtpUrl: config.mail.smtpUrl,
-      from: config.mail.from,
-      logger,
-      environment: config.environment,
-      retryDelaysMs: options.mailRetryDelaysMs,
-    }),
-  };
+    logger: createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent', json: false }),
+    mailRetryDelaysMs: options.mailRetryDelaysMs,
+  });
   const app = createApp(deps);
-  const server = serveApp(app, { port: 0, hostname: '127.0.0.1', hsts: config.environment === 'production' });
+  const server = serveApp(app, {
+    port: 0,
+    hostname: '127.0.0.1',
+    hsts: config.environment === 'production',
+    ...config.server,
+  });
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   const { port } = server.address() as AddressInfo;
   return {

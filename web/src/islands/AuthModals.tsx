@@ -1,7 +1,6 @@
 import { useStore } from '@nanostores/react';
 import {
   Component,
-  type KeyboardEvent,
   lazy,
   type MouseEvent,
   type ReactNode,
@@ -9,7 +8,10 @@ import {
   useEffect,
   useLayoutEffect,
   useRef,
+  useState,
 } from 'react';
+import { authErrorMessage, takeAuthError } from '../lib/auth-errors';
+import { ACCOUNT_SETTINGS_PATH } from '../lib/paths';
 import {
   $authModal,
   type AuthModalName,
@@ -19,11 +21,12 @@ import {
   takeOpener,
 } from '../stores/modal';
 import { $session, startSession } from '../stores/session';
+import { $stepUp, cancelStepUp, STEPPED_UP_PARAM } from '../stores/step-up';
 
 /*
  * The sign-in and sign-up modals, mounted once per page by Base.astro with `client:idle`.
  *
- * The triggers are plain links (`<a href="/?auth=signin" data-open-modal="signin">`) that work before this island
+ * The triggers are plain links (`<a href="/signin/" data-open-modal="signin">`) that work before this island
  * hydrates, and without JavaScript they load the page that opens the modal. Once hydrated, one document listener
  * catches their clicks, and `?auth=` in the address is honoured once and then removed.
  */
@@ -39,24 +42,12 @@ const TITLES: Record<AuthModalName, { title: string; intro: string }> = {
 
 const INTENT_EVENTS = ['pointerover', 'focusin', 'touchstart'] as const;
 
-const FOCUSABLE = [
-  'a[href]',
-  'button:not([disabled])',
-  'input:not([disabled]):not([type="hidden"])',
-  'select:not([disabled])',
-  'textarea:not([disabled])',
-  '[tabindex]:not([tabindex="-1"])',
-].join(',');
-
 // Fetched on intent (a trigger hovered, focused or touched) or on open; the import() promise is cached by the browser.
 const loadAuthForm = () => import('./auth/AuthForm');
 const AuthForm = lazy(loadAuthForm);
-
-function focusablesIn(container: HTMLElement) {
-  return [...container.querySelectorAll<HTMLElement>(FOCUSABLE)].filter(
-    (element) => element.getClientRects().length > 0,
-  );
-}
+// "Confirm it's you" (stores/step-up.ts) rides in this island, the one on every page, but loads only when a step-up
+// is first asked for (or a provider step-up came back): the landing page pays nothing for it.
+const StepUpDialog = lazy(() => import('./StepUpDialog'));
 
 function isPlainClick(event: globalThis.MouseEvent) {
   return event.button === 0 && !event.metaKey && !event.ctrlKey && !event.shiftKey && !event.altKey;
@@ -64,6 +55,10 @@ function isPlainClick(event: globalThis.MouseEvent) {
 
 export default function AuthModals() {
   const modal = useStore($authModal);
+  const stepUp = useStore($stepUp);
+  // Once loaded, the step-up dialog stays mounted (it closes itself); `stepped_up` in the address is its message.
+  const [stepUpLoaded, setStepUpLoaded] = useState(false);
+  if (stepUp && !stepUpLoaded) setStepUpLoaded(true);
   const dialogRef = useRef<HTMLDialogElement>(null);
   const pressedOnBackdrop = useRef(false);
 
@@ -71,12 +66,33 @@ export default function AuthModals() {
     // `?auth=signin|signup|forgot`: links from other pages, the dashboard's "please sign in", and clicks made before
     // this island hydrated. Read once, then taken out of the address so a reload does not reopen the modal.
     const url = new URL(window.location.href);
-    const requested = url.searchParams.get('auth');
+    if (url.searchParams.has(STEPPED_UP_PARAM)) setStepUpLoaded(true);
+    // /signin/ and /signup/ (where the header's links lead without JavaScript) name their modal in the page.
+    const requested =
+      url.searchParams.get('auth') ?? document.querySelector('[data-auth-page]')?.getAttribute('data-auth-page');
     if (url.searchParams.has('auth')) {
       url.searchParams.delete('auth');
       window.history.replaceState(window.history.state, '', `${url.pathname}${url.search}${url.hash}`);
     }
     if (isAuthModalName(requested)) openAuthModal({ name: requested });
+    // `?auth=mfa`: a Google or GitHub sign-in of an account with MFA came back for its second step (API.md "OAuth
+    // sign-in"); the challenge rides in an HttpOnly cookie, so the sign-in modal opens straight at the code.
+    else if (requested === 'mfa') openAuthModal({ name: 'signin', mfa: true });
+
+    // A provider round trip that failed lands on `/?auth_error=<code>`. Signed out, the sign-in modal says what
+    // went wrong; signed in (a link or a step-up that failed), the account settings say it beside Connected accounts.
+    const authError = url.pathname === '/' ? takeAuthError() : undefined;
+    if (authError) {
+      startSession()
+        .catch(() => {})
+        .then(() => {
+          if ($session.get().status === 'signed-in') {
+            window.location.replace(`${ACCOUNT_SETTINGS_PATH}?auth_error=${encodeURIComponent(authError)}`);
+          } else {
+            openAuthModal({ name: 'signin', error: authErrorMessage(authError) });
+          }
+        });
+    }
 
     function onClick(event: globalThis.MouseEvent) {
       if (event.defaultPrevented || !isPlainClick(event) || !(event.target instanceof Element)) return;
@@ -125,25 +141,6 @@ export default function AuthModals() {
     }
   }, [modal]);
 
-  // A native modal dialog makes the page behind it inert, but Tab can still leave it for the browser's own UI.
-  // Keep Tab inside: from the last control to the first, and Shift+Tab from the first to the last.
-  function onKeyDown(event: KeyboardEvent<HTMLDialogElement>) {
-    if (event.key !== 'Tab' || !dialogRef.current) return;
-    const focusables = focusablesIn(dialogRef.current);
-    const first = focusables[0];
-    const last = focusables.at(-1);
-    if (!first || !last) return;
-    const active = document.activeElement;
-    const inside = active instanceof HTMLElement && dialogRef.current.contains(active) && active !== dialogRef.current;
-    if (event.shiftKey && (active === first || !inside)) {
-      event.preventDefault();
-      last.focus();
-    } else if (!event.shiftKey && (active === last || !inside)) {
-      event.preventDefault();
-      first.focus();
-    }
-  }
-
   // Clicks on the ::backdrop land on the <dialog> itself (its content fills the box). Both the press and the release
   // must be there, so selecting text in a field and releasing outside does not close the modal.
   function onPointerDown(event: MouseEvent<HTMLDialogElement>) {
@@ -157,54 +154,63 @@ export default function AuthModals() {
   const copy = modal ? TITLES[modal.name] : undefined;
 
   return (
-    <dialog
-      ref={dialogRef}
-      aria-labelledby="auth-modal-title"
-      aria-describedby="auth-modal-intro"
-      className="m-auto w-[calc(100%-1.5rem)] max-w-md overflow-visible bg-transparent p-0 text-silver-300 backdrop:bg-ink-950/75 backdrop:backdrop-blur-sm"
-      onKeyDown={onKeyDown}
-      onPointerDown={onPointerDown}
-      onClick={onClick}
-      // Esc: the browser fires `cancel`; closing through the store keeps it the one source of truth.
-      onCancel={(event) => {
-        event.preventDefault();
-        closeAuthModal();
-      }}
-      // A second quick Esc may close the dialog without `cancel` (Chromium's close watcher): follow it.
-      onClose={() => {
-        if ($authModal.get()) closeAuthModal();
-      }}
-    >
-      {modal && copy && (
-        <div className="surface relative max-h-[calc(100dvh-1.5rem)] overflow-y-auto rounded-2xl p-6 shadow-2xl sm:p-8">
-          <div className="mb-6 flex items-start justify-between gap-4">
-            <div>
-              <h2 id="auth-modal-title" className="text-silver-gradient text-2xl font-semibold tracking-tight">
-                {copy.title}
-              </h2>
-              <p id="auth-modal-intro" className="mt-1.5 text-sm text-silver-400">
-                {copy.intro}
-              </p>
-            </div>
-            <button
-              type="button"
-              onClick={closeAuthModal}
-              className="-mt-1 -mr-2 grid size-9 shrink-0 place-items-center rounded-lg text-silver-400 hover:bg-ink-800 hover:text-silver-50"
-              aria-label="Close"
-            >
-              <svg className="size-5" viewBox="0 0 20 20" fill="none" aria-hidden="true">
-                <path d="m5 5 10 10M15 5 5 15" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" />
-              </svg>
-            </button>
-          </div>
-          <FormErrorBoundary>
-            <Suspense fallback={<FormLoading />}>
-              <AuthForm modal={modal} />
-            </Suspense>
-          </FormErrorBoundary>
-        </div>
+    <>
+      {stepUpLoaded && (
+        <StepUpErrorBoundary>
+          <Suspense fallback={null}>
+            <StepUpDialog />
+          </Suspense>
+        </StepUpErrorBoundary>
       )}
-    </dialog>
+      {/* biome-ignore lint/a11y/useKeyWithClickEvents: the click is on the backdrop; its keyboard equivalent is Esc (the dialog's cancel event below) */}
+      <dialog
+        ref={dialogRef}
+        aria-labelledby="auth-modal-title"
+        aria-describedby="auth-modal-intro"
+        className="m-auto w-[calc(100%-1.5rem)] max-w-md overflow-visible bg-transparent p-0 text-silver-300 backdrop:bg-ink-950/75 backdrop:backdrop-blur-sm"
+        onPointerDown={onPointerDown}
+        onClick={onClick}
+        // Esc: the browser fires `cancel`; closing through the store keeps it the one source of truth.
+        onCancel={(event) => {
+          event.preventDefault();
+          closeAuthModal();
+        }}
+        // A second quick Esc may close the dialog without `cancel` (Chromium's close watcher): follow it.
+        onClose={() => {
+          if ($authModal.get()) closeAuthModal();
+        }}
+      >
+        {modal && copy && (
+          <div className="surface relative max-h-[calc(100dvh-1.5rem)] overflow-y-auto rounded-2xl p-6 shadow-2xl sm:p-8">
+            <div className="mb-6 flex items-start justify-between gap-4">
+              <div>
+                <h2 id="auth-modal-title" className="text-silver-gradient text-2xl font-semibold tracking-tight">
+                  {copy.title}
+                </h2>
+                <p id="auth-modal-intro" className="mt-1.5 text-sm text-silver-400">
+                  {copy.intro}
+                </p>
+              </div>
+              <button
+                type="button"
+                onClick={closeAuthModal}
+                className="-mt-1 -mr-2 grid size-9 shrink-0 place-items-center rounded-lg text-silver-400 hover:bg-ink-800 hover:text-silver-50"
+                aria-label="Close"
+              >
+                <svg className="size-5" viewBox="0 0 20 20" fill="none" aria-hidden="true">
+                  <path d="m5 5 10 10M15 5 5 15" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" />
+                </svg>
+              </button>
+            </div>
+            <FormErrorBoundary>
+              <Suspense fallback={<FormLoading />}>
+                <AuthForm modal={modal} />
+              </Suspense>
+            </FormErrorBoundary>
+          </div>
+        )}
+      </dialog>
+    </>
   );
 }
 
@@ -231,5 +237,22 @@ class FormErrorBoundary extends Component<{ children: ReactNode }, { failed: boo
         Can't reach the server — check your connection, then reload the page.
       </p>
     );
+  }
+}
+
+/** The dialog's chunk could not be fetched: end the waiting step-up (its caller sees a cancel), not the page. */
+class StepUpErrorBoundary extends Component<{ children: ReactNode }, { failed: boolean }> {
+  override state = { failed: false };
+
+  static getDerivedStateFromError() {
+    return { failed: true };
+  }
+
+  override componentDidCatch() {
+    cancelStepUp();
+  }
+
+  override render() {
+    return this.state.failed ? null : this.props.children;
   }
 }

@@ -1,103 +1,51 @@
 import { useStore } from '@nanostores/react';
-import { useEffect, useRef, useState } from 'react';
-import { NETWORK_ERROR, UNEXPECTED_ERROR } from '../lib/problems';
-import { $session, SessionError, signOut, startSession } from '../stores/session';
-import { AccountProfile } from './dashboard/AccountProfile';
-import { AccountSecurity } from './dashboard/AccountSecurity';
+import { $courseViews, $progressLoad } from '../stores/progress';
+import { SignedInPage } from './account/SignedInPage';
 import { AccountVerifyBanner } from './dashboard/AccountVerifyBanner';
 import { Progress } from './dashboard/Progress';
 
 /*
- * The dashboard, rendered only in the browser (`client:only="react"`): everything on it depends on the session.
- * A visitor without one is sent to the landing page with the sign-in modal open.
+ * The dashboard, learner first: where you are in the course and the lesson to open next. The account (profile,
+ * password, sessions) lives on /settings. Rendered only in the browser (`client:only="react"`): everything on it
+ * depends on the session.
  */
-
-function messageFor(error: unknown) {
-  return error instanceof SessionError ? UNEXPECTED_ERROR : NETWORK_ERROR;
+export default function Dashboard() {
+  return (
+    <SignedInPage title="Your dashboard" loading={<DashboardLoading />}>
+      {({ user }) => (
+        <div className="space-y-8">
+          <div>
+            <p className="text-sm font-medium tracking-wide text-silver-400 uppercase">Your dashboard</p>
+            <Greeting name={user.full_name} />
+          </div>
+          <AccountVerifyBanner user={user} />
+          <Progress />
+          <p className="text-sm text-silver-400">
+            Your profile, password and signed-in devices are in{' '}
+            <a href="/settings" className="text-silver-200 underline underline-offset-4 hover:text-silver-50">
+              Settings
+            </a>
+            .
+          </p>
+        </div>
+      )}
+    </SignedInPage>
+  );
 }
 
-export default function Dashboard() {
-  const session = useStore($session);
-  const [loadError, setLoadError] = useState<string>();
-  const [signOutError, setSignOutError] = useState<string>();
-  const [signingOut, setSigningOut] = useState(false);
-  const leaving = useRef(false);
-
-  function load() {
-    setLoadError(undefined);
-    startSession().catch((error: unknown) => setLoadError(messageFor(error)));
-  }
-
-  useEffect(load, []);
-
-  useEffect(() => {
-    if (session.status === 'signed-out' && !leaving.current) {
-      leaving.current = true;
-      window.location.replace('/?auth=signin');
-    }
-  }, [session.status]);
-
-  async function onSignOut() {
-    if (signingOut) return;
-    setSigningOut(true);
-    setSignOutError(undefined);
-    leaving.current = true; // the landing page, not the sign-in modal, after signing out on purpose
-    try {
-      await signOut();
-      window.location.assign('/');
-    } catch {
-      leaving.current = false;
-      setSigningOut(false);
-      setSignOutError(`${NETWORK_ERROR} You are still signed in.`);
-    }
-  }
-
-  if (loadError) {
-    return (
-      <div className="surface max-w-xl rounded-2xl p-6" role="alert">
-        <h1 className="text-xl font-semibold text-silver-50">Your dashboard could not load</h1>
-        <p className="mt-2 text-silver-300">{loadError}</p>
-        <button type="button" className="btn btn-primary mt-5" onClick={load}>
-          Try again
-        </button>
-      </div>
-    );
-  }
-
-  if (session.status !== 'signed-in') return <DashboardLoading />;
-
-  const { user } = session;
+/*
+ * "Welcome" until the learner has opened a lesson, "Welcome back" after: a first visit is one with nothing started
+ * yet, wherever it happens (any device, any session), because the API's progress is the one record of it.
+ */
+function Greeting({ name }: { name: string }) {
+  const load = useStore($progressLoad);
+  const courses = useStore($courseViews);
+  const started = courses.some((course) => course.started);
+  const words = load.status === 'loading' ? undefined : started ? 'Welcome back' : 'Welcome';
   return (
-    <div className="space-y-8">
-      <div className="flex flex-wrap items-end justify-between gap-4">
-        <div>
-          <p className="text-sm font-medium tracking-wide text-silver-400 uppercase">Your dashboard</p>
-          <h1 className="text-silver-gradient mt-2 text-3xl font-semibold tracking-tight text-balance sm:text-4xl">
-            Welcome back, {user.full_name}
-          </h1>
-        </div>
-        <button type="button" className="btn btn-ghost" onClick={onSignOut} aria-disabled={signingOut || undefined}>
-          {signingOut ? 'Signing out…' : 'Sign out'}
-        </button>
-      </div>
-      {signOutError && (
-        <p
-          role="alert"
-          className="rounded-lg border border-danger/40 bg-danger/10 px-3.5 py-2.5 text-sm text-silver-100"
-        >
-          {signOutError}
-        </p>
-      )}
-      <AccountVerifyBanner user={user} />
-
-      <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_minmax(0,2fr)] lg:items-start">
-        <AccountProfile user={user} />
-
-        <Progress />
-      </div>
-
-      <AccountSecurity user={user} onSignOut={onSignOut} />
-    </div>
+    <h1 className="text-silver-gradient mt-2 min-h-[1.25em] text-3xl font-semibold tracking-tight text-balance sm:text-4xl">
+      {words ? `${words}, ${name}` : <span className="sr-only">Loading your dashboard…</span>}
+    </h1>
   );
 }
 
@@ -107,10 +55,7 @@ function DashboardLoading() {
       <p className="sr-only">Loading your dashboard…</p>
       <div className="h-4 w-32 animate-pulse rounded bg-ink-800" />
       <div className="mt-4 h-9 w-72 max-w-full animate-pulse rounded bg-ink-800" />
-      <div className="mt-10 grid gap-6 lg:grid-cols-[minmax(0,1fr)_minmax(0,2fr)]">
-        <div className="surface h-64 animate-pulse rounded-2xl" />
-        <div className="h-64 animate-pulse rounded-2xl border border-dashed border-ink-600" />
-      </div>
+      <div className="surface mt-10 h-80 animate-pulse rounded-2xl" />
     </div>
   );
 }

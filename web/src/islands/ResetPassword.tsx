@@ -1,4 +1,4 @@
-import { passwordResetConfirmSchema } from '@aibc/api/schemas';
+import { passwordResetConfirmSchema } from '@aibc/api/shared/fields';
 import { zodResolver } from '@hookform/resolvers/zod';
 import { type ReactNode, useEffect, useRef, useState } from 'react';
 import { useForm, useWatch } from 'react-hook-form';

@@ -3,47 +3,26 @@
  * `content/curriculum.json` (the API seeds its tables from the same file). Nothing here reaches the browser:
  * it runs in Astro frontmatter during `astro build`.
  */
-import { z } from 'zod';
+import {
+  type CourseContent,
+  type LessonContent,
+  type ModuleContent,
+  parseCurriculum,
+} from '@aibc/api/shared/curriculum';
 import source from '../../../content/curriculum.json';
 
-const lessonSchema = z.object({
-  slug: z.string().min(1),
-  title: z.string().min(1),
-  summary: z.string(),
-  duration_minutes: z.number().int().positive(),
-});
-
-const moduleSchema = z.object({
-  slug: z.string().min(1),
-  title: z.string().min(1),
-  summary: z.string(),
-  lessons: z.array(lessonSchema).min(1),
-});
-
-const courseSchema = z.object({
-  slug: z.string().min(1),
-  title: z.string().min(1),
-  summary: z.string(),
-  modules: z.array(moduleSchema).min(1),
-});
-
-const curriculumSchema = z.object({ courses: z.array(courseSchema).min(1) });
-
-export type Lesson = z.infer<typeof lessonSchema>;
-export type CurriculumModule = z.infer<typeof moduleSchema> & { lessonCount: number; minutes: number };
-export type Course = Omit<z.infer<typeof courseSchema>, 'modules'> & {
+export type Lesson = LessonContent;
+export type CurriculumModule = ModuleContent & { lessonCount: number; minutes: number };
+export type Course = Omit<CourseContent, 'modules'> & {
   modules: CurriculumModule[];
   lessonCount: number;
   minutes: number;
 };
 
-/** Parses the curriculum and adds the counts the page shows; a malformed file fails the build, naming the field. */
+/** Parses the curriculum and adds the counts the pages show. */
 export function loadCourses(input: unknown = source): Course[] {
-  const parsed = curriculumSchema.safeParse(input);
-  if (!parsed.success) {
-    throw new Error(`content/curriculum.json does not match the expected shape:\n${z.prettifyError(parsed.error)}`);
-  }
-  return parsed.data.courses.map((course) => {
+  // The API's own schema (the sync validates with it too): a malformed file fails the build, naming the field.
+  return parseCurriculum(input, 'content/curriculum.json').courses.map((course) => {
     const modules = course.modules.map((module) => ({
       ...module,
       lessonCount: module.lessons.length,

@@ -1,13 +1,18 @@
-/** The API's RFC 9457 problem body, as far as the forms need it. */
-export type Problem = { status?: number; detail?: string; errors?: { field: string; message: string }[] };
+import { problemSchema } from '@aibc/api/shared/problem';
+import type { z } from 'zod';
+
+// The API's RFC 9457 problem body, read with the API's own schema. Every member is optional here: a body that is not
+// a problem (a proxy's HTML error page, an empty 502) still reads as one, with nothing in it.
+const readableProblemSchema = problemSchema.partial();
+export type Problem = z.infer<typeof readableProblemSchema>;
 
 export const NETWORK_ERROR = "Can't reach the server — check your connection and try again.";
 export const UNEXPECTED_ERROR = 'Something went wrong on our side. Please try again in a moment.';
 
 export async function readProblem(response: Response): Promise<Problem> {
   try {
-    const body: unknown = await response.json();
-    return typeof body === 'object' && body !== null ? (body as Problem) : {};
+    const parsed = readableProblemSchema.safeParse(await response.json());
+    return parsed.success ? parsed.data : {};
   } catch {
     return {};
   }

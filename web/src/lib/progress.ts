@@ -1,4 +1,4 @@
-import { percentOf } from '@aibc/api/percent';
+import { percentOf } from '@aibc/api/shared/percent';
 import type { InferResponseType } from 'hono/client';
 import type { client } from './api';
 
@@ -9,9 +9,10 @@ import type { client } from './api';
  * order that is not completed), so the page after a reload shows exactly what it showed before.
  */
 
-export type CourseDetail = InferResponseType<(typeof client.api.v1.courses)[':slug']['$get'], 200>;
+/** A course as GET /users/me/progress sends it: its modules and lessons, each lesson with the learner's status. */
+export type CourseDetail = InferResponseType<typeof client.api.v1.users.me.progress.$get, 200>['courses'][number];
 type ApiLesson = CourseDetail['modules'][number]['lessons'][number];
-export type LessonStatus = NonNullable<ApiLesson['status']>;
+export type LessonStatus = ApiLesson['status'];
 export type LessonStatuses = Readonly<Record<string, LessonStatus>>;
 
 export const STATUS_LABELS: Record<LessonStatus, string> = {
@@ -57,11 +58,11 @@ function tally(completed: number, total: number): Tally {
   return { completed, total, percent: percentOf(completed, total) };
 }
 
-/** The statuses the API sent with the course (a signed-in caller's lessons always carry one). */
+/** The statuses the API sent with the course. */
 export function statusesOf(course: CourseDetail): Record<string, LessonStatus> {
   const statuses: Record<string, LessonStatus> = {};
   for (const module of course.modules) {
-    for (const lesson of module.lessons) statuses[lesson.id] = lesson.status ?? 'not_started';
+    for (const lesson of module.lessons) statuses[lesson.id] = lesson.status;
   }
   return statuses;
 }

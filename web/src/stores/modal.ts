@@ -9,6 +9,13 @@ export type AuthModalState = {
   email?: string;
   /** A line shown above the form, e.g. why the visitor was asked to sign in. */
   notice?: string;
+  /** A failure to show above the form, e.g. a provider sign-in that came back with `auth_error`. */
+  error?: string;
+  /**
+   * Sign-in only: open at the second step (a code), for a provider sign-in that came back to `/?auth=mfa`. The
+   * pending challenge is in the HttpOnly mfa cookie the API set, so there is no token to pass.
+   */
+  mfa?: boolean;
 };
 
 export const $authModal = atom<AuthModalState | null>(null);

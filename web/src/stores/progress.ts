@@ -13,8 +13,8 @@ import { SessionError, withAccessToken } from './session';
 /*
  * The learner's progress, shared by the dashboard's progress components.
  *
- * - Loading costs two requests: GET /users/me/progress (which courses) and GET /courses/{slug} (the lessons, each
- *   with the learner's status). Everything the page shows is derived from those statuses (`$courseViews`).
+ * - Loading costs one request: GET /users/me/progress sends every course with its lessons, each with the learner's
+ *   status. Everything the page shows is derived from those statuses (`$courseViews`).
  * - A change is optimistic: the status changes here first, so every bar moves at once, then the PUT goes out. A
  *   refusal or a network failure puts the old status back and says so in `$progressNotice`. Nothing is refetched.
  * - One PUT per lesson at a time (the lesson's controls wait meanwhile): two racing PUTs for the same lesson could
@@ -54,20 +54,10 @@ export function dismissProgressNotice() {
 }
 
 async function fetchCourses(): Promise<CourseDetail[] | undefined> {
-  const summary = await withAccessToken((options) => client.api.v1.users.me.progress.$get({}, options));
-  if (!summary) return undefined; // signed out meanwhile: the dashboard is on its way to the sign-in modal
-  if (!summary.ok) throw new SessionError(summary.status);
-  const { courses } = await summary.json();
-  return Promise.all(
-    courses.map(async ({ slug }) => {
-      const response = await withAccessToken((options) =>
-        client.api.v1.courses[':slug'].$get({ param: { slug } }, options),
-      );
-      if (!response) throw new SessionError(401);
-      if (!response.ok) throw new SessionError(response.status);
-      return response.json();
-    }),
-  );
+  const response = await withAccessToken((options) => client.api.v1.users.me.progress.$get({}, options));
+  if (!response) return undefined; // signed out meanwhile: the dashboard is on its way to the sign-in modal
+  if (!response.ok) throw new SessionError(response.status);
+  return (await response.json()).courses;
 }
 
 /** Loads the learner's courses once; after a failure, a second call tries again. */

@@ -6,7 +6,7 @@ import { client } from '../lib/api';
  * The session, shared by every island.
  *
  * - The access token lives only in this module's memory: no storage, no cookie, gone with the page.
- * - The refresh token lives only in the API's HttpOnly cookie (Path=/api/v1/auth); this code never sees it.
+ * - The refresh token lives only in the API's HttpOnly cookie (`__Host-aibc_refresh`); this code never sees it.
  * - On load the app refreshes silently with that cookie, then reads /users/me.
  * - A call answered 401 triggers one refresh and one retry.
  * - Concurrent refreshes fold into one request. Each refresh token works once (rotation), so two refreshes racing
@@ -16,8 +16,16 @@ import { client } from '../lib/api';
 export type User = InferResponseType<typeof client.api.v1.users.me.$get, 200>;
 type TokenPair = InferResponseType<typeof client.api.v1.auth.login.$post, 200>;
 type LoginArgs = Parameters<typeof client.api.v1.auth.login.$post>[0];
+type PasskeyAssertion = Parameters<typeof client.api.v1.auth.passkey.verify.$post>[0]['json']['response'];
 
-export type Session = { status: 'loading' } | { status: 'signed-out' } | { status: 'signed-in'; user: User };
+/**
+ * `signed-out` carries `onPurpose` when the learner signed out in this tab (the header's account menu, the sessions
+ * list): the page then goes to the landing page instead of asking them to sign in again.
+ */
+export type Session =
+  | { status: 'loading' }
+  | { status: 'signed-out'; onPurpose?: boolean }
+  | { status: 'signed-in'; user: User };
 
 export const $session = atom<Session>({ status: 'loading' });
 
@@ -58,10 +66,10 @@ function setHint(present: boolean) {
   document.documentElement.dataset.session = present ? 'signed-in' : 'signed-out';
 }
 
-function endLocalSession() {
+function endLocalSession(onPurpose = false) {
   accessToken = undefined;
   setHint(false);
-  $session.set({ status: 'signed-out' });
+  $session.set(onPurpose ? { status: 'signed-out', onPurpose } : { status: 'signed-out' });
 }
 
 function acceptTokenPair(pair: TokenPair) {
@@ -97,11 +105,19 @@ export type AccessTokenOptions = {
   isTokenRefused?: (response: Response) => boolean;
 };
 
+/**
+ * RFC 9470's step-up challenge: the token is fine, but the route wants a recent proof of who you are
+ * (`code: reauthentication_required`). Never a reason to refresh or sign out; `withStepUp` (stores/step-up.ts) answers it.
+ */
+export const isStepUpChallenge = (response: Response) =>
+  response.status === 401 &&
+  (response.headers.get('WWW-Authenticate') ?? '').includes('insufficient_user_authentication');
+
 /** A refused token is a 401 with the `WWW-Authenticate: Bearer` challenge (RFC 6750); other 401s are the route's own. */
 export const tokenRefusedByChallenge = (response: Response) =>
-  response.status === 401 && response.headers.has('WWW-Authenticate');
+  response.status === 401 && response.headers.has('WWW-Authenticate') && !isStepUpChallenge(response);
 
-const anyUnauthorized = (response: Response) => response.status === 401;
+const anyUnauthorized = (response: Response) => response.status === 401 && !isStepUpChallenge(response);
 
 /**
  * Runs a typed client call with the access token. On a 401 it refreshes once and retries once; resolves undefined
@@ -164,11 +180,44 @@ export async function signIn(credentials: { email: string; password: string }) {
   return response;
 }
 
+/**
+ * Before a navigation that comes back signed in through the refresh cookie alone (a provider sign-in): set the hint,
+ * so the page it lands on refreshes silently. If the sign-in fails, that one refresh answers 401 and removes it.
+ */
+export function expectSessionAfterRedirect() {
+  setHint(true);
+}
+
+/**
+ * The second step of a sign-in for an account with MFA: the `mfa_token` of the 403 `mfa_required` answer (none after
+ * a provider sign-in: the HttpOnly mfa cookie holds it) and a code or a recovery code.
+ */
+export async function finishMfaSignIn(proof: { mfa_token?: string } & ({ totp: string } | { recovery_code: string })) {
+  const response = await client.api.v1.auth.mfa.verify.$post({ json: proof });
+  if (response.ok) acceptTokenPair(await response.json());
+  return response;
+}
+
+/**
+ * Passwordless sign-in: asks for a challenge, lets `answer` get the passkey's assertion for its options (the
+ * browser's prompt, or the username field's autofill), and posts it. The response goes back to the caller, as with
+ * `signIn`; on success the access token is kept and the API has set the refresh cookie.
+ */
+export async function signInWithPasskey(answer: (options: object) => Promise<PasskeyAssertion>): Promise<Response> {
+  const started = await client.api.v1.auth.passkey.options.$post();
+  if (!started.ok) return started;
+  const { challenge_id, options } = await started.json();
+  const response = await answer(options);
+  const verified = await client.api.v1.auth.passkey.verify.$post({ json: { challenge_id, response } });
+  if (verified.ok) acceptTokenPair(await verified.json());
+  return verified;
+}
+
 /** Ends the session on the API (which clears the cookie), then here. Rejects if the API could not be reached. */
 export async function signOut() {
   const headers: Record<string, string> = accessToken ? { Authorization: `Bearer ${accessToken}` } : {};
   await client.api.v1.auth.logout.$post({ json: {} }, { headers });
-  endLocalSession();
+  endLocalSession(true);
 }
 
 if (typeof window !== 'undefined') {

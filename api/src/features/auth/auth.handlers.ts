@@ -1,16 +1,23 @@
 import type { Context } from 'hono';
+import { clearMfaCookie, readMfaCookie } from '../../auth/mfa-cookie';
 import { checkPasswordPolicy } from '../../auth/password-policy';
-import { clearRefreshCookie, readRefreshCookie, setRefreshCookie } from '../../lib/cookies';
-import { problem, validationProblem } from '../../lib/problem';
-import type { AppBindings, AppRouteHandler } from '../../lib/types';
-import { authenticate, bearerToken } from '../../middlewares/require-auth';
-import type { LoginRoute, LogoutRoute, RefreshRoute, SignupRoute } from './auth.routes';
-import { toUserResponse } from './auth.schemas';
-import { endSession, loginWithPassword, type RequestMeta, registerUser, rotateRefreshToken } from './auth.service';
-
-export function requestMeta(c: Context<AppBindings>): RequestMeta {
-  return { ip: c.var.clientIp, userAgent: c.req.header('user-agent')?.slice(0, 512) ?? null };
-}
+import { clearRefreshCookie, readRefreshCookie, setRefreshCookie } from '../../auth/refresh-cookie';
+import { completeMfaChallenge } from '../../auth/sign-in';
+import { toUserResponse } from '../../auth/user';
+import { authenticate, bearerToken, getAuth, unauthorized } from '../../middlewares/require-auth';
+import { problem, validationProblem } from '../../platform/problem';
+import { requestMeta } from '../../platform/request-meta';
+import type { AppRouteHandler } from '../../platform/types';
+import type {
+  LoginRoute,
+  LogoutRoute,
+  ReauthenticateRoute,
+  RefreshRoute,
+  SignupRoute,
+  VerifyMfaRoute,
+} from './auth.routes';
+import { secondFactorProofOf } from './auth.schemas';
+import { endSession, loginWithPassword, registerUser, rotateRefreshToken, stepUp } from './auth.service';
 
 export const signup: AppRouteHandler<SignupRoute> = async (c) => {
   const body = c.req.valid('json');
@@ -24,33 +31,39 @@ export const signup: AppRouteHandler<SignupRoute> = async (c) => {
 const INVALID_CREDENTIALS = 'Incorrect email or password.';
 
 export const login: AppRouteHandler<LoginRoute> = async (c) => {
-  // The route's media-type gate lets multipart/form-data through as form data too (curl -F), so read it as such.
-  const isForm = /^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(c.req.header('content-type') ?? '');
-  // Both validators ran (only the one matching the content type saw the body); read the one that did.
-  const form = c.req.valid('form') as { username?: string; password?: string };
-  const json = c.req.valid('json') as { email?: string; password?: string };
-  const credentials = isForm
-    ? { email: form.username ?? '', password: form.password ?? '' }
-    : { email: json.email ?? '', password: json.password ?? '' };
-  if (!credentials.email || !credentials.password) {
+  // The route validates whichever body matches the content type (each schema yields the same credentials), the
+  // same test @hono/zod-openapi applies: multipart/form-data counts as a form too (curl -F).
+  const contentType = c.req.header('content-type') ?? '';
+  const credentials = /^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(contentType)
+    ? c.req.valid('form')
+    : /^application\/([a-z-.]+\+)?json/i.test(contentType)
+      ? c.req.valid('json')
+      : undefined;
+  if (!credentials) {
     return problem(c, 422, 'Email and password are required.', {
       errors: [
-        ...(credentials.email ? [] : [{ field: isForm ? 'username' : 'email', message: 'Email is required' }]),
-        ...(credentials.password ? [] : [{ field: 'password', message: 'Password is required' }]),
+        { field: 'email', message: 'Email is required' },
+        { field: 'password', message: 'Password is required' },
       ],
     });
   }
   const result = await loginWithPassword(c.var.deps, credentials, requestMeta(c));
   if (!result.ok) {
     switch (result.reason) {
-      case 'locked': {
-        const minutes = Math.ceil(result.retryAfterSeconds / 60);
-        return problem(c, 423, `Too many failed sign-ins. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`, {
-          headers: { 'Retry-After': String(result.retryAfterSeconds) },
-        });
-      }
+      case 'locked':
+        return lockedProblem(c, result.retryAfterSeconds);
       case 'disabled':
-        return problem(c, 403, 'This account has been disabled.');
+        return problem(c, 403, 'This account has been disabled.', { code: 'account_disabled' });
+      case 'mfa_required':
+        // No tokens, no cookie: the client finishes with POST /auth/mfa/verify (or sends `totp` with the form).
+        c.header('Cache-Control', 'no-store');
+        return problem(c, 403, 'Enter a code from your authenticator app (or a recovery code) to finish signing in.', {
+          code: 'mfa_required',
+          mfa_token: result.mfaToken,
+          methods: result.methods,
+        });
+      case 'mfa_invalid':
+        return mfaInvalidProblem(c);
       default:
         return problem(c, 401, INVALID_CREDENTIALS, { headers: { 'WWW-Authenticate': 'Bearer' } });
     }
@@ -60,8 +73,55 @@ export const login: AppRouteHandler<LoginRoute> = async (c) => {
   return c.json(result.pair, 200);
 };
 
+// One answer for every failed second step — a wrong or spent code, a used, expired or exhausted mfa_token, a locked
+// MFA step — so a guesser learns nothing from which one it was.
+export function mfaInvalidProblem(c: Context) {
+  return problem(c, 401, 'The code is not valid. Check it and try again, or sign in again.', { code: 'mfa_invalid' });
+}
+
+function lockedProblem(c: Context, retryAfterSeconds: number) {
+  const minutes = Math.ceil(retryAfterSeconds / 60);
+  return problem(c, 423, `Too many failed sign-ins. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`, {
+    headers: { 'Retry-After': String(retryAfterSeconds) },
+  });
+}
+
+export const reauthenticate: AppRouteHandler<ReauthenticateRoute> = async (c) => {
+  const body = c.req.valid('json');
+  const result = await stepUp(c.var.deps, getAuth(c), body, requestMeta(c));
+  if (!result.ok) {
+    switch (result.reason) {
+      case 'locked':
+        return lockedProblem(c, result.retryAfterSeconds);
+      case 'session_ended':
+        return unauthorized(c);
+      case 'mfa_required':
+        return problem(c, 401, 'Your account has two-factor authentication: confirm with a second factor.', {
+          code: 'mfa_required',
+          methods: result.methods,
+        });
+      case 'mfa_invalid':
+        if ('webauthn' in body) {
+          return problem(c, 401, 'The passkey could not be verified. Try again.', { code: 'mfa_invalid' });
+        }
+        return mfaInvalidProblem(c);
+      default:
+        // No WWW-Authenticate: the access token is fine, so a client must not take this as "signed out".
+        return problem(c, 401, 'The password is incorrect.');
+    }
+  }
+  return c.body(null, 204);
+};
+
 export const refresh: AppRouteHandler<RefreshRoute> = async (c) => {
-  const token = c.req.valid('json').refresh_token ?? readRefreshCookie(c);
+  const cookie = readRefreshCookie(c);
+  if (!cookie.ok) {
+    clearRefreshCookie(c);
+    return problem(c, 401, 'The request carries the refresh cookie more than once.', {
+      headers: { 'WWW-Authenticate': 'Bearer' },
+    });
+  }
+  const token = c.req.valid('json').refresh_token ?? cookie.token;
   if (!token) {
     return problem(c, 401, 'A refresh token is required.', { headers: { 'WWW-Authenticate': 'Bearer' } });
   }
@@ -78,10 +138,31 @@ export const refresh: AppRouteHandler<RefreshRoute> = async (c) => {
 };
 
 export const logout: AppRouteHandler<LogoutRoute> = async (c) => {
-  const refreshToken = c.req.valid('json').refresh_token ?? readRefreshCookie(c);
+  // A duplicated cookie names no session we can trust: it is ignored (and cleared), the Bearer token still counts.
+  const cookie = readRefreshCookie(c);
+  const refreshToken = c.req.valid('json').refresh_token ?? (cookie.ok ? cookie.token : undefined);
   let sessionId: string | undefined;
   if (!refreshToken && bearerToken(c)) sessionId = (await authenticate(c))?.sessionId;
   await endSession(c.var.deps, { refreshToken, sessionId }, requestMeta(c));
   clearRefreshCookie(c);
   return c.body(null, 204);
+};
+
+export const verifyMfa: AppRouteHandler<VerifyMfaRoute> = async (c) => {
+  const body = c.req.valid('json');
+  const mfaToken = body.mfa_token ?? readMfaCookie(c);
+  const proof = secondFactorProofOf(body);
+  if (!mfaToken || !proof) return mfaInvalidProblem(c);
+  const result = await completeMfaChallenge(c.var.deps, mfaToken, proof, requestMeta(c));
+  if (!result.ok) {
+    if (result.reason === 'disabled') {
+      clearMfaCookie(c);
+      return problem(c, 403, 'This account has been disabled.', { code: 'account_disabled' });
+    }
+    return mfaInvalidProblem(c);
+  }
+  clearMfaCookie(c);
+  setRefreshCookie(c, result.pair.refresh_token, result.refreshExpiresAt);
+  c.header('Cache-Control', 'no-store');
+  return c.json(result.pair, 200);
 };

@@ -1,30 +1,32 @@
 import { z } from 'zod';
-import { loginEmailSchema, loginSchema, roleSchema, signupSchema } from '../../schemas';
+import type { SecondFactorProof } from '../../auth/second-factor';
+import { loginEmailSchema, loginSchema } from '../../shared/fields';
+import { authenticationResponseSchema } from '../../shared/passkeys';
 
-export { loginSchema, signupSchema };
+// Sign-in takes two bodies that mean the same thing; each schema turns its own into the one credentials shape, so
+// the handler reads whichever validator ran and needs no second check.
+export type LoginCredentials = { email: string; password: string; totp?: string | undefined };
 
-export const userSchema = z
-  .object({
-    id: z.uuid(),
-    email: z.string(),
-    full_name: z.string(),
-    role: roleSchema,
-    is_active: z.boolean(),
-    is_verified: z.boolean(),
-    created_at: z.string().meta({ format: 'date-time' }),
-    last_login_at: z.string().nullable().meta({ format: 'date-time' }),
-  })
-  .meta({ id: 'User' });
+// A 6-digit authenticator code. Spaces are dropped (apps show `123 456`).
+export const totpCodeSchema = z
+  .string()
+  .transform((value) => value.replace(/\s/g, ''))
+  .pipe(z.string().regex(/^\d{6}$/, 'Enter the 6-digit code from your authenticator app'));
 
-export const tokenPairSchema = z
-  .object({
-    access_token: z.string(),
-    token_type: z.literal('bearer'),
-    expires_in: z.number().int().meta({ description: 'Seconds until the access token expires' }),
-    refresh_token: z.string(),
-    refresh_expires_in: z.number().int().meta({ description: 'Seconds until the refresh token expires' }),
-  })
-  .meta({ id: 'TokenPair' });
+// A recovery code as printed (`xxxx-xxxx-xxxx-xxxx`); case, dashes and spaces do not matter.
+export const recoveryCodeSchema = z.string().trim().min(1, 'Enter a recovery code').max(64);
+
+// The second factor sent with the first, for clients that cannot do two steps (Swagger UI's "Authorize", curl). An
+// empty field counts as absent (Swagger UI sends the extra fields of its form even when left blank).
+const optionalTotp = z.preprocess(
+  (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value),
+  totpCodeSchema.optional(),
+);
+
+export const loginJsonSchema = loginSchema
+  .extend({ totp: optionalTotp.describe('For an account with MFA: the current authenticator code (one step).') })
+  .meta({ id: 'LoginRequest' })
+  .transform((body): LoginCredentials => body);
 
 // OAuth2 password flow (RFC 6749 §4.3): Swagger UI's "Authorize" posts exactly this form.
 export const loginFormSchema = z
@@ -35,8 +37,12 @@ export const loginFormSchema = z
     scope: z.string().optional(),
     client_id: z.string().optional(),
     client_secret: z.string().optional(),
+    totp: optionalTotp.describe(
+      'For an account with MFA: the current authenticator code, so a one-step client (Swagger UI, curl) can sign in.',
+    ),
   })
-  .meta({ id: 'LoginForm' });
+  .meta({ id: 'LoginForm' })
+  .transform((form): LoginCredentials => ({ email: form.username, password: form.password, totp: form.totp }));
 
 export const refreshRequestSchema = z
   .object({ refresh_token: z.string().min(1).max(256).optional() })
@@ -44,24 +50,59 @@ export const refreshRequestSchema = z
 
 export const logoutRequestSchema = refreshRequestSchema;
 
-export function toUserResponse(user: {
-  id: string;
-  email: string;
-  full_name: string;
-  role: 'student' | 'instructor' | 'admin';
-  is_active: boolean;
-  is_verified: boolean;
-  created_at: Date;
-  last_login_at: Date | null;
-}): z.infer<typeof userSchema> {
-  return {
-    id: user.id,
-    email: user.email,
-    full_name: user.full_name,
-    role: user.role,
-    is_active: user.is_active,
-    is_verified: user.is_verified,
-    created_at: user.created_at.toISOString(),
-    last_login_at: user.last_login_at ? user.last_login_at.toISOString() : null,
-  };
+// The proof of a step-up. API.md lists `{password}`, `{totp}`, `{recovery_code}` and `{webauthn}`: a union of
+// one-key objects. Unknown keys are refused, so a client sending a factor this server does not know gets a 422,
+// never a silent password check.
+const passwordProofSchema = z.object({ password: z.string().min(1, 'Password is required').max(1024) }).strict();
+
+const webauthnProofSchema = z
+  .object({
+    webauthn: authenticationResponseSchema.meta({
+      description: 'The assertion for the options of POST /auth/reauthenticate/webauthn/options',
+    }),
+  })
+  .strict();
+
+export const reauthenticateSchema = z
+  .union([
+    passwordProofSchema,
+    z.object({ totp: totpCodeSchema }).strict(),
+    z.object({ recovery_code: recoveryCodeSchema }).strict(),
+    webauthnProofSchema,
+  ])
+  .meta({
+    id: 'ReauthenticateRequest',
+    description:
+      'One proof of who you are: `{password}`, `{totp}`, `{recovery_code}` or `{webauthn}`. An account with MFA ' +
+      'must use a second factor (a password alone is not enough then).',
+  });
+
+export type StepUpProof = z.infer<typeof reauthenticateSchema>;
+
+// POST /auth/mfa/verify: the challenge (its token, or the HttpOnly mfa cookie a provider sign-in set) and one factor.
+const mfaTokenSchema = z.string().min(1).max(256).optional();
+export const mfaVerifySchema = z
+  .union([
+    z.object({ mfa_token: mfaTokenSchema, totp: totpCodeSchema }).strict(),
+    z.object({ mfa_token: mfaTokenSchema, recovery_code: recoveryCodeSchema }).strict(),
+    z.object({ mfa_token: mfaTokenSchema, webauthn: z.record(z.string(), z.unknown()) }).strict(),
+  ])
+  .meta({
+    id: 'MfaVerifyRequest',
+    description:
+      'The `mfa_token` of the `mfa_required` answer (omit it after a provider sign-in: the mfa cookie holds it) and ' +
+      'one second factor: `totp` (6 digits), `recovery_code`, or `webauthn` (an assertion for ' +
+      'POST /auth/mfa/webauthn/options).',
+  });
+
+// The second factor a step-up or verify body carries, in the dispatch's terms; undefined for a password.
+export function secondFactorProofOf(
+  body: { totp?: string; recovery_code?: string; webauthn?: unknown } | { password: string },
+): SecondFactorProof | undefined {
+  if ('totp' in body && body.totp !== undefined) return { method: 'totp', code: body.totp };
+  if ('recovery_code' in body && body.recovery_code !== undefined) {
+    return { method: 'recovery_code', code: body.recovery_code };
+  }
+  if ('webauthn' in body && body.webauthn !== undefined) return { method: 'webauthn', response: body.webauthn };
+  return undefined;
 }

@@ -34,9 +34,10 @@ function expectTokenPair(res: Response) {
   expect(res.headers.get('cache-control')).toBe('no-store');
   const cookie = refreshCookieOf(res.headers);
   expect(cookie?.value).toBe(res.body.refresh_token);
-  expect(cookie?.attributes).toEqual(
-    expect.arrayContaining(['httponly', 'samesite=strict', 'path=/api/v1/auth', 'secure']),
-  );
+  // __Host-: only this host can set it (Secure, Path=/, no Domain), so a sibling subdomain cannot toss one in.
+  expect(cookie?.name).toBe('__Host-aibc_refresh');
+  expect(cookie?.attributes).toEqual(expect.arrayContaining(['httponly', 'samesite=strict', 'path=/', 'secure']));
+  expect(cookie?.attributes.some((attribute) => attribute.startsWith('domain='))).toBe(false);
   expect(cookie?.attributes.some((attribute) => attribute.startsWith('expires='))).toBe(true);
 }
 
@@ -104,6 +105,7 @@ describe('POST /auth/login success', () => {
       const res = await loginJson(user.email, user.password, development);
       expect(res.status).toBe(200);
       const cookie = refreshCookieOf(res.headers);
+      expect(cookie?.name).toBe('aibc_refresh');
       expect(cookie?.attributes).toEqual(expect.arrayContaining(['httponly', 'samesite=strict', 'path=/api/v1/auth']));
       expect(cookie?.attributes).not.toContain('secure');
     } finally {
@@ -182,35 +184,32 @@ describe('POST /auth/login failures', () => {
     expect(verifySpy).toHaveBeenCalledTimes(1);
   });
 
-  it('POST /auth/login takes about as long for an unknown email as for a wrong password', async () => {
-    const timed = await startTestApp(db.url, {
-      migrate: false,
-      env: { BCRYPT_ROUNDS: '10', LOCKOUT_MAX_ATTEMPTS: '100' },
-    });
-    try {
-      const user = await createUser(timed);
-      // Warm up both paths (the dummy hash is computed lazily, connections open on first use).
-      await loginJson(user.email, 'Wrong-Pa55word!', timed);
-      await loginJson(uniqueEmail('ghost'), 'Wrong-Pa55word!', timed);
-      const wrong: number[] = [];
-      const unknown: number[] = [];
-      for (let i = 0; i < 7; i++) {
-        let started = performance.now();
-        expect((await loginJson(user.email, `Wrong-Pa55word!${i}`, timed)).status).toBe(401);
-        wrong.push(performance.now() - started);
-        started = performance.now();
-        expect((await loginJson(uniqueEmail('ghost'), `Wrong-Pa55word!${i}`, timed)).status).toBe(401);
-        unknown.push(performance.now() - started);
-      }
-      // A security property, not a benchmark: without the dummy verify the unknown path is ~20x faster.
-      // Compare the fastest of each (load on a shared machine only ever adds time, so the minimum is the
-      // steadiest estimate of what each path costs) and the medians, with a wide margin.
-      const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
-      expect(Math.min(...unknown)).toBeGreaterThanOrEqual(0.5 * Math.min(...wrong));
-      expect(median(unknown)).toBeGreaterThanOrEqual(0.33 * median(wrong));
-    } finally {
-      await timed.close();
-    }
+  it('POST /auth/login does the same bcrypt work for an unknown email as for a wrong password', async () => {
+    // Timing is the benchmark's business; what makes the two answers take the same time is that both run exactly one
+    // bcrypt verify against a hash of the same cost. Counted on the real verify, so it cannot flake under load.
+    const costOf = (hash: unknown) => String(hash).split('$')[2];
+    const user = await createUser(app);
+    verifySpy.mockClear();
+    expect((await loginJson(user.email, 'Wrong-Pa55word!1')).status).toBe(401);
+    expect(verifySpy).toHaveBeenCalledTimes(1);
+    const wrongHash = verifySpy.mock.calls[0]?.[1];
+    verifySpy.mockClear();
+    expect((await loginJson(uniqueEmail('ghost'), 'Wrong-Pa55word!1')).status).toBe(401);
+    expect(verifySpy).toHaveBeenCalledTimes(1);
+    const dummyHash = verifySpy.mock.calls[0]?.[1];
+    expect(dummyHash).not.toBe(wrongHash);
+    expect(costOf(dummyHash)).toBe(costOf(wrongHash));
+    expect(costOf(dummyHash)).toBe(String(app.config.bcryptRounds).padStart(2, '0'));
+  });
+
+  it('POST /auth/login returns the ordinary 401 for an account without a password, after one verify', async () => {
+    const user = await createUser(app);
+    await app.sql`update users set hashed_password = null where id = ${user.id}`;
+    verifySpy.mockClear();
+    expectInvalidCredentials(await loginJson(user.email, user.password));
+    expect(verifySpy).toHaveBeenCalledTimes(1);
+    const sessions = await app.sql`select 1 from sessions where user_id = ${user.id}`;
+    expect(sessions).toHaveLength(0);
   });
 
   it('POST /auth/login returns 403 for a disabled account only with the correct password', async () => {
@@ -220,7 +219,12 @@ describe('POST /auth/login failures', () => {
     expectInvalidCredentials(wrong);
     const right = await loginJson(user.email, user.password);
     expect(right.status).toBe(403);
-    expect(right.body).toMatchObject({ type: 'about:blank', title: 'Forbidden', status: 403 });
+    expect(right.body).toMatchObject({
+      type: 'about:blank',
+      title: 'Forbidden',
+      status: 403,
+      code: 'account_disabled',
+    });
     expect(right.body.access_token).toBeUndefined();
     expect(refreshCookieOf(right.headers)).toBeUndefined();
     const sessions = await app.sql`select 1 from sessions where user_id = ${user.id}`;

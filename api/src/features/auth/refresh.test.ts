@@ -1,9 +1,9 @@
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { api, createUser, loginAs, refreshCookieOf, type Session } from '../../test/fixtures';
-import { useTestApp } from '../../test/setup';
+import { startTestApp, useTestApp } from '../../test/setup';
 
-const { app } = useTestApp();
+const { app, db } = useTestApp();
 
 type Response = Awaited<ReturnType<typeof api>>;
 const DAY = 86_400;
@@ -41,7 +41,8 @@ function expectNewPair(res: Response, previousRefreshToken: string) {
   expect(res.body.refresh_token).not.toBe(previousRefreshToken);
   const cookie = refreshCookieOf(res.headers);
   expect(cookie?.value).toBe(res.body.refresh_token);
-  expect(cookie?.attributes).toEqual(expect.arrayContaining(['httponly', 'samesite=strict', 'path=/api/v1/auth']));
+  expect(cookie?.name).toBe('__Host-aibc_refresh');
+  expect(cookie?.attributes).toEqual(expect.arrayContaining(['httponly', 'samesite=strict', 'path=/', 'secure']));
 }
 
 function expectCookieCleared(res: Response) {
@@ -53,7 +54,8 @@ function expectCookieCleared(res: Response) {
     (attribute) => attribute.startsWith('expires=') && new Date(attribute.slice(8)).getTime() < Date.now(),
   );
   expect(maxAgeZero || expired).toBe(true);
-  expect(cookie?.attributes).toContain('path=/api/v1/auth');
+  expect(cookie?.name).toBe('__Host-aibc_refresh');
+  expect(cookie?.attributes).toContain('path=/');
 }
 
 async function auditEvents(userId: string) {
@@ -143,14 +145,16 @@ describe('POST /auth/refresh rotation', () => {
     expect((await refresh(other.refresh_token)).status).toBe(200);
   });
 
-  it('POST /auth/refresh returns a fresh pair of the same session when a used token comes back within the grace window', async () => {
+  it('POST /auth/refresh returns a fresh access token and the same successor when a used token comes back within the grace window', async () => {
     const session = await signIn();
     const first = await refresh(session.refresh_token);
     expect(first.status).toBe(200);
     app.clock.advance(5);
     const again = await refresh(session.refresh_token);
     expectNewPair(again, session.refresh_token);
-    expect(again.body.refresh_token).not.toBe(first.body.refresh_token);
+    // The session keeps one live refresh token: the replay gets the successor the first answer carried.
+    expect(again.body.refresh_token).toBe(first.body.refresh_token);
+    expect(again.body.access_token).not.toBe(first.body.access_token);
     expect(decodeJwt(again.body.access_token).sid).toBe(session.sid);
     expect((await me(again.body.access_token)).status).toBe(200);
     expect((await me(first.body.access_token)).status).toBe(200);
@@ -166,7 +170,8 @@ describe('POST /auth/refresh rotation', () => {
       const session = await loginAs(app, user);
       const results = await Promise.all([1, 2, 3].map(() => refresh(session.refresh_token)));
       expect(results.map((res) => res.status)).toEqual([200, 200, 200]);
-      expect(new Set(results.map((res) => res.body.refresh_token)).size).toBe(3);
+      // One successor for all three, so whichever response the browser stores last, the cookie works.
+      expect(new Set(results.map((res) => res.body.refresh_token)).size).toBe(1);
       const sid = decodeJwt(session.access_token).sid;
       for (const res of results) expect(decodeJwt(res.body.access_token).sid).toBe(sid);
     }
@@ -174,6 +179,64 @@ describe('POST /auth/refresh rotation', () => {
     expect(events.filter((event) => event === 'refresh')).toHaveLength(8);
     expect(events.filter((event) => event === 'refresh_grace')).toHaveLength(16);
     expect(events).not.toContain('refresh_reuse');
+  });
+
+  it('POST /auth/refresh leaves exactly one live refresh token when one token is replayed 15 times in parallel', async () => {
+    const session = await signIn();
+    const results = await Promise.all(Array.from({ length: 15 }, () => refresh(session.refresh_token)));
+    expect(results.map((res) => res.status)).toEqual(Array(15).fill(200));
+    const [live] = await app.sql`
+      select count(*)::int as count
+      from refresh_tokens
+      where session_id = ${session.sid}
+        and used_at is null
+        and revoked_at is null
+        and expires_at > ${app.clock.now()}
+    `;
+    expect(live?.count).toBe(1);
+    // Every answer carries that one token, so whichever response a browser stores last, its cookie works.
+    expect(new Set(results.map((res) => res.body.refresh_token)).size).toBe(1);
+    expect((await refresh(results[0]?.body.refresh_token)).status).toBe(200);
+  });
+
+  it('POST /auth/refresh within the grace window follows the chain to the live token when the successor was rotated too', async () => {
+    const session = await signIn();
+    const first = await refresh(session.refresh_token);
+    app.clock.advance(2);
+    const second = await refresh(first.body.refresh_token);
+    expect(second.status).toBe(200);
+    app.clock.advance(2);
+    const replay = await refresh(session.refresh_token);
+    expectNewPair(replay, session.refresh_token);
+    expect(replay.body.refresh_token).toBe(second.body.refresh_token);
+    const [live] = await app.sql`
+      select count(*)::int as count
+      from refresh_tokens
+      where session_id = ${session.sid}
+        and used_at is null
+        and revoked_at is null
+    `;
+    expect(live?.count).toBe(1);
+  });
+
+  it('POST /auth/refresh within the grace window returns 401 without ending the session when the successor was revoked', async () => {
+    const session = await signIn();
+    const first = await refresh(session.refresh_token);
+    await app.sql`update refresh_tokens set revoked_at = now() where session_id = ${session.sid} and used_at is null`;
+    app.clock.advance(2);
+    expectRefreshRefused(await refresh(session.refresh_token));
+    const [row] = await app.sql`select revoked_at from sessions where id = ${session.sid}`;
+    expect(row?.revoked_at).toBeNull();
+    expect((await me(first.body.access_token)).status).toBe(200);
+  });
+
+  it('the database refuses a second live refresh token for one session', async () => {
+    const session = await signIn();
+    const insert = app.sql`
+      insert into refresh_tokens (session_id, token_hash, expires_at)
+      values (${session.sid}, ${'f'.repeat(64)}, now() + interval '1 day')
+    `;
+    await expect(insert).rejects.toMatchObject({ code: '23505' });
   });
 
   it('POST /auth/refresh returns 401 after REFRESH_TOKEN_EXPIRE_DAYS of inactivity', async () => {
@@ -247,6 +310,72 @@ describe('POST /auth/refresh rotation', () => {
     const session = await signIn();
     const res = await refresh(session.access_token.slice(0, 256));
     expectRefreshRefused(res);
+  });
+});
+
+describe('refresh cookie tossing', () => {
+  function withCookies(path: string, cookie: string, init: { token?: string } = {}) {
+    return api(app, path, { method: 'POST', headers: { cookie }, ...init });
+  }
+
+  it('POST /auth/refresh with the refresh cookie twice returns 401, clears it and rotates neither token', async () => {
+    const victim = await signIn();
+    const attacker = await signIn();
+    const res = await withCookies(
+      '/api/v1/auth/refresh',
+      `__Host-aibc_refresh=${attacker.refresh_token}; theme=dark; __Host-aibc_refresh=${victim.refresh_token}`,
+    );
+    expectRefreshRefused(res);
+    expectCookieCleared(res);
+    // Nothing was used: each token still rotates when it comes alone, so neither session was touched.
+    expectNewPair(await refresh(victim.refresh_token), victim.refresh_token);
+    expectNewPair(await refresh(attacker.refresh_token), attacker.refresh_token);
+  });
+
+  it('POST /auth/refresh ignores an unprefixed aibc_refresh cookie outside development (only __Host- counts)', async () => {
+    const planted = await signIn();
+    const res = await withCookies('/api/v1/auth/refresh', `aibc_refresh=${planted.refresh_token}`);
+    expectRefreshRefused(res);
+    expectNewPair(await refresh(planted.refresh_token), planted.refresh_token);
+  });
+
+  it('POST /auth/refresh in development returns 401 for the refresh cookie twice', async () => {
+    const development = await startTestApp(db.url, { migrate: false, env: { ENVIRONMENT: 'development' } });
+    try {
+      const user = await createUser(development);
+      const victim = await loginAs(development, user);
+      const attacker = await loginAs(development, user);
+      const res = await api(development, '/api/v1/auth/refresh', {
+        method: 'POST',
+        headers: { cookie: `aibc_refresh=${attacker.refresh_token}; aibc_refresh=${victim.refresh_token}` },
+      });
+      expect(res.status).toBe(401);
+      const cleared = refreshCookieOf(res.headers);
+      expect(cleared?.name).toBe('aibc_refresh');
+      expect(cleared?.value).toBe('');
+      expect(cleared?.attributes).toContain('path=/api/v1/auth');
+      const alone = await api(development, '/api/v1/auth/refresh', {
+        method: 'POST',
+        refreshCookie: victim.refresh_token,
+      });
+      expect(alone.status).toBe(200);
+    } finally {
+      await development.close();
+    }
+  });
+
+  it('POST /auth/logout with the refresh cookie twice returns 204, clears it and ends only the Bearer session', async () => {
+    const victim = await signIn();
+    const attacker = await signIn();
+    const res = await withCookies(
+      '/api/v1/auth/logout',
+      `__Host-aibc_refresh=${attacker.refresh_token}; __Host-aibc_refresh=${victim.refresh_token}`,
+      { token: victim.access_token },
+    );
+    expect(res.status).toBe(204);
+    expectCookieCleared(res);
+    expect((await me(victim.access_token)).status).toBe(401);
+    expect((await me(attacker.access_token)).status).toBe(200);
   });
 });
 

@@ -104,7 +104,12 @@ describe('request conventions', () => {
   it('GET an unknown route returns a 404 problem', async () => {
     expectProblem(await api(app, '/api/v1/nothing-here'), 404, 'Not Found');
     expectProblem(await api(app, '/no/such/page'), 404, 'Not Found');
-    expectProblem(await api(app, '/api/v1/auth/signup', { method: 'DELETE' }), 404, 'Not Found');
+  });
+
+  it('a wrong method on an existing route is a 405 problem with Allow', async () => {
+    const res = await api(app, '/api/v1/auth/signup', { method: 'DELETE' });
+    expectProblem(res, 405, 'Method Not Allowed');
+    expect(res.headers.get('allow')).toBe('POST');
   });
 });
 
@@ -156,7 +161,14 @@ describe('response headers', () => {
   });
 
   it('GET /health sends HSTS when ENVIRONMENT=production', async () => {
-    const production = await startExtraApp({ env: { ENVIRONMENT: 'production' } });
+    const production = await startExtraApp({
+      env: {
+        ENVIRONMENT: 'production',
+        // Production refuses the test setup's published key and needs its public origin.
+        JWT_SECRET_KEY: 'security-test-production-key-at-least-32-bytes',
+        PUBLIC_APP_URL: 'https://aibc.example',
+      },
+    });
     const res = await api(production, '/health');
     expect(res.status).toBe(200);
     expect(res.body.environment).toBe('production');
@@ -354,6 +366,73 @@ describe('rate limits', () => {
 
     const sessions = await app.sql`select ip_address from sessions where user_id = ${user.id}`;
     expect(sessions).toEqual([{ ip_address: real }]);
+  });
+
+  it('POST /auth/login gives every address of one IPv6 /64 one budget, and another /64 its own', async () => {
+    const limited = await startExtraApp({ env: { RATE_LIMIT_LOGIN_PER_MINUTE: '3', TRUST_PROXY_HOPS: '1' } });
+    const statuses: number[] = [];
+    // A client that owns 2001:db8:5:6::/64 picks a fresh address for every request, in every spelling.
+    for (const address of ['2001:db8:5:6::1', '2001:db8:5:6:ffff:0:0:2', '2001:DB8:5:6:0:0:0:3', '2001:db8:5:6::4']) {
+      const res = await api(limited, '/api/v1/auth/login', {
+        json: { email: uniqueEmail(), password: 'Wrong-Pa55word!' },
+        headers: { 'x-forwarded-for': address },
+      });
+      statuses.push(res.status);
+    }
+    expect(statuses).toEqual([401, 401, 401, 429]);
+    const neighbour = await api(limited, '/api/v1/auth/login', {
+      json: { email: uniqueEmail(), password: 'Wrong-Pa55word!' },
+      headers: { 'x-forwarded-for': '2001:db8:5:7::1' },
+    });
+    expect(neighbour.status).toBe(401);
+  });
+
+  it('POST /auth/signup counts an IPv4-mapped IPv6 address as the IPv4 address it is', async () => {
+    const limited = await startExtraApp({ env: { RATE_LIMIT_SIGNUP_PER_MINUTE: '2', TRUST_PROXY_HOPS: '1' } });
+    const statuses: number[] = [];
+    for (const address of ['198.51.100.20', '::ffff:198.51.100.20', '::ffff:c633:6414']) {
+      const res = await api(limited, '/api/v1/auth/signup', {
+        json: signupBody(),
+        headers: { 'x-forwarded-for': address },
+      });
+      statuses.push(res.status);
+    }
+    expect(statuses).toEqual([201, 201, 429]);
+  });
+
+  it('POST /auth/login returns 429 on the 11th sign-in for one email in a minute, from 11 addresses', async () => {
+    const limited = await startExtraApp({
+      env: { RATE_LIMIT_LOGIN_PER_EMAIL_PER_MINUTE: '10', TRUST_PROXY_HOPS: '1' },
+    });
+    const user = await createUser(limited);
+    const statuses: number[] = [];
+    for (let i = 1; i <= 10; i++) {
+      // JSON and the OAuth2 form, in any case and spacing, are one email.
+      const spelling = i % 2 ? user.email.toUpperCase() : ` ${user.email} `;
+      const res = await api(limited, '/api/v1/auth/login', {
+        ...(i % 3
+          ? { json: { email: spelling, password: user.password } }
+          : { form: { username: spelling, password: user.password } }),
+        headers: { 'x-forwarded-for': `203.0.113.${i}` },
+      });
+      statuses.push(res.status);
+    }
+    expect(statuses).toEqual(Array(10).fill(200));
+    const eleventh = await api(limited, '/api/v1/auth/login', {
+      form: { username: user.email, password: user.password },
+      headers: { 'x-forwarded-for': '198.51.100.11' },
+    });
+    expectProblem(eleventh, 429, 'Too Many Requests');
+    expect(Number(eleventh.headers.get('retry-after'))).toBeGreaterThan(0);
+    const sessions = await app.sql`select 1 from sessions where user_id = ${user.id}`;
+    expect(sessions).toHaveLength(10);
+    // Other accounts are not affected: the budget is the account's, not the addresses'.
+    const other = await createUser(limited);
+    const res = await api(limited, '/api/v1/auth/login', {
+      json: { email: other.email, password: other.password },
+      headers: { 'x-forwarded-for': '203.0.113.1' },
+    });
+    expect(res.status).toBe(200);
   });
 
   it('POST /auth/signup shares one budget across two app instances on one database', async () => {

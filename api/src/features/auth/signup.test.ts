@@ -213,6 +213,29 @@ describe('POST /auth/signup field validation', () => {
     }
   });
 
+  it('POST /auth/signup returns 422 naming full_name for bidi overrides, line separators and zero-width characters', async () => {
+    const email = uniqueEmail('bidi');
+    const invisible = [
+      ...['\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069'],
+      ...['\u2028', '\u2029'],
+      ...['\u200b', '\u200c', '\u200d', '\u200e', '\u200f', '\ufeff', '\u2060'],
+    ];
+    for (const character of invisible) {
+      const res = await signup({ email, full_name: `Ada${character}Lovelace`, password: DEFAULT_PASSWORD });
+      expectValidationProblem(res, 'full_name');
+      expect(res.body.errors).toContainEqual({ field: 'full_name', message: expect.stringMatching(/invisible/i) });
+    }
+    // "Ada <RLO>moc.live" reads as "Ada evil.com" in a mail: refused even at the end of the name.
+    expectValidationProblem(
+      await signup({ email, full_name: 'Ada \u202emoc.live', password: DEFAULT_PASSWORD }),
+      'full_name',
+    );
+    expect(await app.sql`select 1 from users where email = ${email}`).toHaveLength(0);
+    // Letters of any script, and marks that are visible, stay welcome.
+    const ok = await signup({ email, full_name: 'Zoë Ørsted-Łukasiewicz 山田 دانا', password: DEFAULT_PASSWORD });
+    expect(ok.status).toBe(201);
+  });
+
   it('POST /auth/signup returns 422 naming every missing field', async () => {
     const res = await signup({});
     expect(res.status).toBe(422);

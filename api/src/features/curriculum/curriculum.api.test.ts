@@ -293,12 +293,23 @@ describe('GET /api/v1/users/me/progress', () => {
           module_slug: firstModule.slug,
           module_title: firstModule.title,
         },
-        modules: course.modules.map((module) => ({
+        modules: course.modules.map((module, moduleIndex) => ({
           id: expect.any(String),
           slug: module.slug,
           title: module.title,
+          summary: module.summary,
+          position: moduleIndex + 1,
           completed: 0,
           total: module.lessons.length,
+          lessons: module.lessons.map((lesson, lessonIndex) => ({
+            id: lessonId(lesson.slug),
+            slug: lesson.slug,
+            title: lesson.title,
+            summary: lesson.summary,
+            duration_minutes: lesson.duration_minutes,
+            position: lessonIndex + 1,
+            status: 'not_started',
+          })),
         })),
       },
     ]);
@@ -322,6 +333,10 @@ describe('GET /api/v1/users/me/progress', () => {
       total: firstModule.lessons.length,
     });
     expect(summary.modules[1]).toMatchObject({ slug: laterModule.slug, completed: 1 });
+    // Each lesson carries the learner's status, so the dashboard needs no other request.
+    const statuses = summary.modules[0].lessons.map((lesson: { status: string }) => lesson.status);
+    expect(statuses.slice(0, 4)).toEqual(['completed', 'completed', 'in_progress', 'not_started']);
+    expect(summary.modules[1].lessons[0]).toMatchObject({ slug: laterModule.lessons[0]?.slug, status: 'completed' });
   });
 
   it('reports 100 percent and no next lesson when every lesson is completed', async () => {
@@ -390,13 +405,16 @@ describe('routing and the spec', () => {
     const res = await api(app, '/openapi.json');
     expect(res.status).toBe(200);
     const { paths, components } = res.body;
-    expect(paths['/api/v1/courses'].get.security).toEqual([{}, { OAuth2PasswordBearer: [] }]);
+    expect(paths['/api/v1/courses'].get.security).toEqual([{}, { OAuth2PasswordBearer: [] }, { BearerToken: [] }]);
     expect(Object.keys(paths['/api/v1/courses/{slug}'].get.responses)).toEqual(['200', '404']);
     const put = paths['/api/v1/users/me/progress/{lesson_id}'].put;
-    expect(put.security).toEqual([{ OAuth2PasswordBearer: [] }]);
+    expect(put.security).toEqual([{ OAuth2PasswordBearer: [] }, { BearerToken: [] }]);
     expect(Object.keys(put.responses)).toEqual(expect.arrayContaining(['200', '401', '404', '422']));
     expect(put.parameters).toEqual([expect.objectContaining({ name: 'lesson_id', in: 'path', required: true })]);
-    expect(paths['/api/v1/users/me/progress'].get.security).toEqual([{ OAuth2PasswordBearer: [] }]);
+    expect(paths['/api/v1/users/me/progress'].get.security).toEqual([
+      { OAuth2PasswordBearer: [] },
+      { BearerToken: [] },
+    ]);
     for (const id of ['CourseSummary', 'CourseDetail', 'CourseModule', 'Lesson', 'LessonProgress', 'ProgressSummary']) {
       expect(components.schemas).toHaveProperty(id);
     }

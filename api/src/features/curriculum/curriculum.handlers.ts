@@ -1,9 +1,9 @@
-import { problem } from '../../lib/problem';
-import type { AppRouteHandler } from '../../lib/types';
-import { getAuth } from '../../middlewares/require-auth';
+import { problem } from '../../platform/problem';
+import type { AppRouteHandler } from '../../platform/types';
+import { percentOf } from '../../shared/percent';
 import * as queries from './curriculum.queries';
-import type { GetCourseRoute, GetProgressRoute, ListCoursesRoute, UpdateProgressRoute } from './curriculum.routes';
-import { type CourseDetail, type CourseProgressSummary, type CourseSummary, percentOf } from './curriculum.schemas';
+import type { GetCourseRoute, ListCoursesRoute } from './curriculum.routes';
+import type { CourseDetail, CourseSummary } from './curriculum.schemas';
 
 export const listCourses: AppRouteHandler<ListCoursesRoute> = async (c) => {
   const userId = c.var.auth?.user.id ?? null;
@@ -42,43 +42,4 @@ export const getCourse: AppRouteHandler<GetCourseRoute> = async (c) => {
     course.progress = { completed, total: lessons.length, percent: percentOf(completed, lessons.length) };
   }
   return c.json(course, 200);
-};
-
-export const updateProgress: AppRouteHandler<UpdateProgressRoute> = async (c) => {
-  const { lesson_id } = c.req.valid('param');
-  const { status } = c.req.valid('json');
-  const { sql, clock } = c.var.deps;
-  const row = await queries.upsertLessonProgress(sql, {
-    userId: getAuth(c).user.id,
-    lessonId: lesson_id,
-    status,
-    now: clock.now(),
-  });
-  if (!row) return problem(c, 404, `No lesson with id ${lesson_id}.`);
-  return c.json(
-    {
-      lesson_id: row.lesson_id,
-      status: row.status,
-      updated_at: row.updated_at.toISOString(),
-      completed_at: row.completed_at ? row.completed_at.toISOString() : null,
-    },
-    200,
-  );
-};
-
-export const getProgress: AppRouteHandler<GetProgressRoute> = async (c) => {
-  const rows = await queries.summarizeProgress(c.var.deps.sql, getAuth(c).user.id);
-  const courses = rows.map(
-    (row): CourseProgressSummary => ({
-      id: row.id,
-      slug: row.slug,
-      title: row.title,
-      completed: row.completed,
-      total: row.total,
-      percent: percentOf(row.completed, row.total),
-      next_lesson: row.next_lesson,
-      modules: row.modules,
-    }),
-  );
-  return c.json({ courses }, 200);
 };

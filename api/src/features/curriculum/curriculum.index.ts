@@ -1,10 +1,8 @@
-import { createRouter } from '../../lib/create-router';
+import { createRouter } from '../../platform/create-router';
 import * as handlers from './curriculum.handlers';
 import * as routes from './curriculum.routes';
 
-// Mounted at /api/v1: /courses, /courses/{slug}, /users/me/progress and /users/me/progress/{lesson_id}.
+// /api/v1/courses: the catalogue and each course's outline.
 export const curriculumRouter = createRouter()
   .openapi(routes.listCourses, handlers.listCourses)
-  .openapi(routes.getCourse, handlers.getCourse)
-  .openapi(routes.updateProgress, handlers.updateProgress)
-  .openapi(routes.getProgress, handlers.getProgress);
+  .openapi(routes.getCourse, handlers.getCourse);

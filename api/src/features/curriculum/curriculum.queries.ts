@@ -1,5 +1,5 @@
-import type { Sql } from '../../db/sql';
-import type { CourseModule, LessonStatus } from './curriculum.schemas';
+import type { Sql, TransactionSql } from '../../db/sql';
+import type { CourseModule } from './curriculum.schemas';
 
 // Every read here is one statement: a page of the dashboard costs one round trip after the session check,
 // however many modules and lessons the course has. Nested JSON is built in SQL with ordered aggregates.
@@ -96,125 +96,118 @@ export async function findCourseWithLessons(sql: Sql, params: { slug: string; us
   return row;
 }
 
-export type LessonProgressRow = {
-  lesson_id: string;
-  status: LessonStatus;
-  updated_at: Date;
-  completed_at: Date | null;
-};
+// ---- The sync of content/curriculum.json into the tables (curriculum.sync.ts), inside one transaction ----
 
-/**
- * Sets a learner's status for a lesson in one statement, idempotently: repeating a PUT changes nothing (the same
- * completed_at and updated_at come back). started_at is kept from the first start, completed_at from the first
- * completion while the lesson stays completed; going back to not_started clears both. Selecting the lesson in the
- * insert makes an unknown lesson id return no row (a 404) instead of a foreign-key error.
- */
-export async function upsertLessonProgress(
-  sql: Sql,
-  params: { userId: string; lessonId: string; status: LessonStatus; now: Date },
-) {
-  const startedAt = params.status === 'not_started' ? null : params.now;
-  const completedAt = params.status === 'completed' ? params.now : null;
-  const [row]: [LessonProgressRow?] = await sql`
-    insert into lesson_progress as lp (user_id, lesson_id, status, started_at, completed_at, updated_at)
-    select ${params.userId}::uuid, l.id, ${params.status}::text, ${startedAt}::timestamptz, ${completedAt}::timestamptz,
-      ${params.now}::timestamptz
-    from lessons l
-    where l.id = ${params.lessonId}::uuid
-    on conflict (user_id, lesson_id) do update
-    set
-      status = excluded.status,
-      started_at = case
-        when excluded.status = 'not_started' then null
-        else coalesce(lp.started_at, excluded.started_at)
-      end,
-      completed_at = case
-        when excluded.status = 'completed' then coalesce(lp.completed_at, excluded.completed_at)
-        else null
-      end,
-      updated_at = case
-        when lp.status = excluded.status then lp.updated_at
-        else excluded.updated_at
-      end
-    returning lesson_id, status, updated_at, completed_at
+// Column lists as const tuples: spread into sql(rows, ...columns) they type-check, whereas postgres.js 3.4 typings
+// reject literal column arguments (the rest type is inferred as a readonly union, not a tuple).
+const COURSE_COLUMNS = ['slug', 'title', 'summary', 'position'] as const;
+const MODULE_COLUMNS = ['course_id', 'slug', 'title', 'summary', 'position'] as const;
+const LESSON_COLUMNS = ['module_id', 'course_id', 'slug', 'title', 'summary', 'duration_minutes', 'position'] as const;
+
+export type CourseIdRow = { id: string; slug: string };
+export type ModuleIdRow = { id: string; course_id: string; slug: string };
+
+type CourseInsert = Record<(typeof COURSE_COLUMNS)[number], string | number>;
+type ModuleInsert = Record<(typeof MODULE_COLUMNS)[number], string | number>;
+type LessonInsert = Record<(typeof LESSON_COLUMNS)[number], string | number>;
+
+// The hash of the last synced content, with the meta row locked until the transaction ends: instances that start
+// together sync one after the other.
+export async function lockCurriculumSyncHash(sql: TransactionSql): Promise<string | null | undefined> {
+  const [meta]: [{ content_sha256: string | null }?] = await sql`
+    select content_sha256
+    from curriculum_meta
+    for update
   `;
-  return row;
+  return meta?.content_sha256;
 }
 
-export type NextLessonRow = { id: string; slug: string; title: string; module_slug: string; module_title: string };
-export type ModuleProgressRow = { id: string; slug: string; title: string; completed: number; total: number };
+export async function recordCurriculumSyncHash(sql: TransactionSql, contentSha256: string) {
+  await sql`
+    insert into curriculum_meta (id, content_sha256, synced_at)
+    values (true, ${contentSha256}, now())
+    on conflict (id) do update
+    set
+      content_sha256 = excluded.content_sha256,
+      synced_at = now()
+  `;
+}
 
-export type CourseProgressRow = {
-  id: string;
-  slug: string;
-  title: string;
-  completed: number;
-  total: number;
-  modules: ModuleProgressRow[];
-  next_lesson: NextLessonRow | null;
-};
+// Positions may collide mid-statement (two modules swapping places); their unique constraints are deferred to
+// commit. updated_at moves only for rows whose content really changed.
 
-// Per course: completed and total lessons, the same per module (in order), and the first lesson in course order
-// (module position, then lesson position) that is not completed.
-export async function summarizeProgress(sql: Sql, userId: string) {
-  return sql<CourseProgressRow[]>`
-    select
-      c.id,
-      c.slug,
-      c.title,
-      per_course.completed,
-      per_course.total,
-      per_course.modules,
-      next_up.lesson as next_lesson
-    from courses c
-    cross join lateral (
-      select
-        coalesce(sum(per_module.completed), 0)::int as completed,
-        coalesce(sum(per_module.total), 0)::int as total,
-        coalesce(
-          json_agg(
-            json_build_object(
-              'id', per_module.id,
-              'slug', per_module.slug,
-              'title', per_module.title,
-              'completed', per_module.completed,
-              'total', per_module.total
-            )
-            order by per_module.position
-          ),
-          '[]'
-        ) as modules
-      from (
-        select
-          m.id,
-          m.slug,
-          m.title,
-          m.position,
-          count(l.id)::int as total,
-          count(lp.lesson_id) filter (where lp.status = 'completed')::int as completed
-        from course_modules m
-        left join lessons l on l.module_id = m.id
-        left join lesson_progress lp on lp.lesson_id = l.id and lp.user_id = ${userId}::uuid
-        where m.course_id = c.id
-        group by m.id
-      ) as per_module
-    ) as per_course
-    left join lateral (
-      select json_build_object(
-        'id', l.id,
-        'slug', l.slug,
-        'title', l.title,
-        'module_slug', m.slug,
-        'module_title', m.title
-      ) as lesson
-      from lessons l
-      join course_modules m on m.id = l.module_id
-      left join lesson_progress lp on lp.lesson_id = l.id and lp.user_id = ${userId}::uuid
-      where l.course_id = c.id
-        and lp.status is distinct from 'completed'
-      order by m.position, l.position
-      limit 1
-    ) as next_up on true
-    order by c.position
+export async function upsertCourses(sql: TransactionSql, rows: CourseInsert[]) {
+  return sql<CourseIdRow[]>`
+    insert into courses ${sql(rows, ...COURSE_COLUMNS)}
+    on conflict (slug) do update
+    set
+      title = excluded.title,
+      summary = excluded.summary,
+      position = excluded.position,
+      updated_at = case
+        when (courses.title, courses.summary, courses.position)
+          is distinct from (excluded.title, excluded.summary, excluded.position)
+        then now()
+        else courses.updated_at
+      end
+    returning id, slug
+  `;
+}
+
+export async function upsertModules(sql: TransactionSql, rows: ModuleInsert[]) {
+  return sql<ModuleIdRow[]>`
+    insert into course_modules ${sql(rows, ...MODULE_COLUMNS)}
+    on conflict (course_id, slug) do update
+    set
+      title = excluded.title,
+      summary = excluded.summary,
+      position = excluded.position,
+      updated_at = case
+        when (course_modules.title, course_modules.summary, course_modules.position)
+          is distinct from (excluded.title, excluded.summary, excluded.position)
+        then now()
+        else course_modules.updated_at
+      end
+    returning id, course_id, slug
+  `;
+}
+
+export async function upsertLessons(sql: TransactionSql, rows: LessonInsert[]) {
+  return sql<{ id: string }[]>`
+    insert into lessons ${sql(rows, ...LESSON_COLUMNS)}
+    on conflict (course_id, slug) do update
+    set
+      module_id = excluded.module_id,
+      title = excluded.title,
+      summary = excluded.summary,
+      duration_minutes = excluded.duration_minutes,
+      position = excluded.position,
+      updated_at = case
+        when (lessons.module_id, lessons.title, lessons.summary, lessons.duration_minutes, lessons.position)
+          is distinct from (excluded.module_id, excluded.title, excluded.summary, excluded.duration_minutes, excluded.position)
+        then now()
+        else lessons.updated_at
+      end
+    returning id
+  `;
+}
+
+// Whatever the content no longer lists goes, children first (any order works: every kept row hangs off kept
+// parents), and learners' progress on deleted lessons with it.
+export async function deleteCurriculumRowsExcept(
+  sql: TransactionSql,
+  keep: { courseIds: string[]; moduleIds: string[]; lessonIds: string[] },
+) {
+  await sql`
+    delete from lessons
+    where id not in ${sql(keep.lessonIds)}
+  `;
+  await sql`
+    delete from course_modules
+    where id not in ${sql(keep.moduleIds)}
+  `;
+  await sql`
+    delete from courses
+    where id not in ${sql(keep.courseIds)}
   `;
 }

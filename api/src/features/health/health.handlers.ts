@@ -1,4 +1,4 @@
-import type { AppRouteHandler } from '../../lib/types';
+import type { AppRouteHandler } from '../../platform/types';
 import type { HealthDbRoute, HealthRoute } from './health.routes';
 
 const DB_CHECK_TIMEOUT_MS = 2_500;

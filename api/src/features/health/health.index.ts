@@ -1,4 +1,4 @@
-import { createRouter } from '../../lib/create-router';
+import { createRouter } from '../../platform/create-router';
 import * as handlers from './health.handlers';
 import * as routes from './health.routes';
 

@@ -22,7 +22,7 @@ export const dbHealthSchema = z
 
 export const health = createRoute({
   method: 'get',
-  path: '/health',
+  path: '/',
   tags,
   summary: 'Liveness: never touches the database',
   responses: { 200: { description: 'Alive', content: { 'application/json': { schema: healthSchema } } } },
@@ -31,7 +31,7 @@ export type HealthRoute = typeof health;
 
 export const healthDb = createRoute({
   method: 'get',
-  path: '/health/db',
+  path: '/db',
   tags,
   summary: 'Database reachability (answers within 3 s)',
   responses: {

@@ -12,7 +12,7 @@ export default function AuthForm({ modal }: { modal: AuthModalState }) {
   const key = `${modal.name}:${modal.email ?? ''}`;
   switch (modal.name) {
     case 'signin':
-      return <SignInForm key={key} email={modal.email} notice={modal.notice} />;
+      return <SignInForm key={key} email={modal.email} notice={modal.notice} error={modal.error} mfa={modal.mfa} />;
     case 'signup':
       return <SignUpForm key={key} email={modal.email} />;
     case 'forgot':

@@ -1,4 +1,4 @@
-import { PASSWORD_RESET_TTL_HOURS, passwordResetRequestSchema } from '@aibc/api/schemas';
+import { PASSWORD_RESET_TTL_HOURS, passwordResetRequestSchema } from '@aibc/api/shared/fields';
 import { zodResolver } from '@hookform/resolvers/zod';
 import { type ReactNode, useEffect, useRef, useState } from 'react';
 import { useForm } from 'react-hook-form';

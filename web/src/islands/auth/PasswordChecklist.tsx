@@ -1,4 +1,4 @@
-import { passwordRules } from '@aibc/api/schemas';
+import { passwordRules } from '@aibc/api/shared/fields';
 import type { FieldError, UseFormRegisterReturn } from 'react-hook-form';
 import { PasswordField } from './fields';
 

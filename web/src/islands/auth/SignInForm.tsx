@@ -1,15 +1,19 @@
-import { loginSchema } from '@aibc/api/schemas';
+import { loginSchema } from '@aibc/api/shared/fields';
 import { zodResolver } from '@hookform/resolvers/zod';
 import { type ReactNode, useEffect, useState } from 'react';
 import { useForm } from 'react-hook-form';
-import { lockedMessage, NETWORK_ERROR } from '../../lib/problems';
-import { signIn } from '../../stores/session';
+import { getPasskeyAssertion, isPasskeyCancelled, supportsPasskeyAutofill, supportsPasskeys } from '../../lib/passkeys';
+import { lockedMessage, NETWORK_ERROR, readProblem } from '../../lib/problems';
+import { signIn, signInWithPasskey } from '../../stores/session';
+import { ProviderButtons } from '../oauth/ProviderButtons';
 import { EmailField, FormAlert, PasswordField, SubmitButton } from './fields';
+import { MfaStep } from './MfaStep';
 import { SwitchLink } from './SwitchLink';
 import { showProblem } from './server-errors';
 import { useGuardedSubmit } from './use-guarded-submit';
 
 export const INCORRECT_CREDENTIALS = 'Incorrect email or password.';
+export const PASSKEY_REFUSED = 'That passkey was not accepted. Try again, or sign in with your password.';
 
 // The API's loginSchema gives the email its own message; the password's `min(1)` has none, so say it here. A
 // per-parse error map only fills in where the schema is silent: the rules themselves stay the API's.
@@ -20,7 +24,18 @@ const parseOptions = {
 
 const FIELDS = ['email', 'password'] as const;
 
-export function SignInForm({ email, notice }: { email?: string; notice?: string }) {
+export function SignInForm({
+  email,
+  notice,
+  error,
+  mfa,
+}: {
+  email?: string;
+  notice?: string;
+  error?: string;
+  /** Start at the second step, with the HttpOnly mfa cookie of a provider sign-in (`/?auth=mfa`). */
+  mfa?: boolean;
+}) {
   const {
     register,
     handleSubmit,
@@ -36,10 +51,55 @@ export function SignInForm({ email, notice }: { email?: string; notice?: string 
     resolver: zodResolver(loginSchema, parseOptions),
     defaultValues: { email: email ?? '', password: '' },
   });
-  const [alert, setAlert] = useState<ReactNode>(null);
+  const [alert, setAlert] = useState<ReactNode>(error ?? null);
+  // Set once the password was right for an account with MFA: the form turns into the second step. After a provider
+  // sign-in it starts there with no token: the API's HttpOnly mfa cookie holds the challenge.
+  const [secondStep, setSecondStep] = useState<{ mfaToken?: string } | null>(mfa ? {} : null);
 
   // Focus lands where the visitor types next: the password when the email is already filled in.
   useEffect(() => setFocus(email ? 'password' : 'email'), [setFocus, email]);
+
+  const [passkeyBusy, setPasskeyBusy] = useState(false);
+  const [passkeysSupported, setPasskeysSupported] = useState(false);
+  useEffect(() => setPasskeysSupported(supportsPasskeys()), []);
+
+  // One passkey sign-in, from the button (the browser's prompt) or the email field's autofill suggestions.
+  const passkeySignIn = async (autofill: boolean) => {
+    if (!autofill) {
+      setAlert(null);
+      setPasskeyBusy(true);
+    }
+    try {
+      const response = await signInWithPasskey((options) => getPasskeyAssertion(options, { autofill }));
+      if (response.ok) {
+        window.location.assign('/dashboard');
+        return;
+      }
+      if (response.status === 401) setAlert(PASSKEY_REFUSED);
+      else await showProblem(response, { fields: [], setError, setAlert, rateLimited: true });
+    } catch (error) {
+      // The autofill request runs unseen: it fails quietly (the modal closed, the page went on).
+      if (!autofill && !isPasskeyCancelled(error))
+        setAlert(error instanceof TypeError ? NETWORK_ERROR : PASSKEY_REFUSED);
+    } finally {
+      setPasskeyBusy(false);
+    }
+  };
+
+  // Passkey autofill (conditional mediation): the browser lists this site's passkeys among the email field's
+  // suggestions, and picking one signs in. It waits in the background until then; the button above replaces it.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: started once, when the form first shows
+  useEffect(() => {
+    let cancelled = false;
+    supportsPasskeyAutofill()
+      .then((supported) => {
+        if (supported && !cancelled) void passkeySignIn(true);
+      })
+      .catch(() => {});
+    return () => {
+      cancelled = true;
+    };
+  }, []);
 
   const { busy, onSubmit } = useGuardedSubmit(async (event) => {
     setAlert(null);
@@ -51,6 +111,13 @@ export function SignInForm({ email, notice }: { email?: string; notice?: string 
           window.location.assign('/dashboard');
           outcome = 'leaving';
           return;
+        }
+        if (response.status === 403) {
+          const problem = await readProblem(response.clone());
+          if (problem.code === 'mfa_required' && problem.mfa_token) {
+            setSecondStep({ mfaToken: problem.mfa_token });
+            return;
+          }
         }
         if (response.status === 401) {
           setAlert(INCORRECT_CREDENTIALS);
@@ -69,6 +136,8 @@ export function SignInForm({ email, notice }: { email?: string; notice?: string 
     return outcome;
   });
 
+  if (secondStep) return <MfaStep mfaToken={secondStep.mfaToken} onRestart={() => setSecondStep(null)} />;
+
   return (
     <form noValidate onSubmit={onSubmit} className="space-y-5" aria-describedby={notice ? 'signin-notice' : undefined}>
       {notice && (
@@ -77,7 +146,12 @@ export function SignInForm({ email, notice }: { email?: string; notice?: string 
         </p>
       )}
       {alert && <FormAlert>{alert}</FormAlert>}
-      <EmailField id="signin-email" autoComplete="username" registration={register('email')} error={errors.email} />
+      <EmailField
+        id="signin-email"
+        autoComplete="username webauthn"
+        registration={register('email')}
+        error={errors.email}
+      />
       <PasswordField
         id="signin-password"
         label="Password"
@@ -96,6 +170,19 @@ export function SignInForm({ email, notice }: { email?: string; notice?: string 
         </SwitchLink>
       </div>
       <SubmitButton busy={busy} label="Sign in" busyLabel="Signing in…" />
+      {passkeysSupported && (
+        <button
+          type="button"
+          className="btn btn-ghost w-full"
+          disabled={passkeyBusy}
+          aria-busy={passkeyBusy}
+          onClick={() => void passkeySignIn(false)}
+        >
+          <PasskeyIcon />
+          {passkeyBusy ? 'Waiting for your passkey…' : 'Sign in with a passkey'}
+        </button>
+      )}
+      <ProviderButtons />
       <p className="text-center text-sm text-silver-400">
         New to AI Bootcamp?{' '}
         <SwitchLink to="signup" email={() => getValues('email')}>
@@ -103,5 +190,16 @@ export function SignInForm({ email, notice }: { email?: string; notice?: string 
         </SwitchLink>
       </p>
     </form>
+  );
+}
+
+function PasskeyIcon() {
+  return (
+    <svg aria-hidden="true" viewBox="0 0 24 24" className="size-4" fill="none" stroke="currentColor" strokeWidth="2">
+      <circle cx="9" cy="8" r="4" />
+      <path d="M3 20c0-3.3 2.7-6 6-6 1.2 0 2.3.3 3.2.9" strokeLinecap="round" />
+      <circle cx="17.5" cy="14.5" r="2.5" />
+      <path d="M17.5 17v4m0-2h2" strokeLinecap="round" />
+    </svg>
   );
 }

@@ -1,4 +1,4 @@
-import { signupSchema } from '@aibc/api/schemas';
+import { signupSchema } from '@aibc/api/shared/fields';
 import { zodResolver } from '@hookform/resolvers/zod';
 import { type ReactNode, useEffect, useState } from 'react';
 import { useForm, useWatch } from 'react-hook-form';
@@ -6,6 +6,7 @@ import { client } from '../../lib/api';
 import { NETWORK_ERROR } from '../../lib/problems';
 import { openAuthModal } from '../../stores/modal';
 import { signIn } from '../../stores/session';
+import { ProviderButtons } from '../oauth/ProviderButtons';
 import { EmailField, FormAlert, SubmitButton, TextField } from './fields';
 import { NewPasswordField } from './PasswordChecklist';
 import { SwitchLink } from './SwitchLink';
@@ -91,6 +92,7 @@ export function SignUpForm({ email }: { email?: string }) {
         password={password}
       />
       <SubmitButton busy={busy} label="Create account" busyLabel="Creating your account…" />
+      <ProviderButtons />
       <p className="text-center text-sm text-silver-400">
         Already have an account?{' '}
         <SwitchLink to="signin" email={() => getValues('email')}>

@@ -6,12 +6,12 @@ const LINK_CLASS =
 
 /**
  * A real link (it works in a new tab too) that swaps the open modal, carrying over the email typed so far. `href` is
- * where a new tab goes: `/?auth=<to>` unless a page does the same job (`/reset-password` for "Forgot password?").
+ * where a new tab goes: the page of that modal (`/signin/`, `/signup/`, `/reset-password` for "Forgot password?").
  */
 export function SwitchLink({
   to,
   email,
-  href = `/?auth=${to}`,
+  href = to === 'forgot' ? '/reset-password' : `/${to}/`,
   className = LINK_CLASS,
   children,
 }: {

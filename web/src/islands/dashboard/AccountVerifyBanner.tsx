@@ -1,4 +1,4 @@
-import { VERIFY_EMAIL_TTL_HOURS } from '@aibc/api/schemas';
+import { VERIFY_EMAIL_TTL_HOURS } from '@aibc/api/shared/fields';
 import { useId, useState } from 'react';
 import { client } from '../../lib/api';
 import { NETWORK_ERROR, rateLimitedMessage, UNEXPECTED_ERROR } from '../../lib/problems';

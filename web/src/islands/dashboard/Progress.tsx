@@ -1,16 +1,15 @@
 import { useStore } from '@nanostores/react';
-import { useEffect, useRef, useState } from 'react';
-import { type CourseView, describeTally, type LessonPlace } from '../../lib/progress';
+import { useEffect, useState } from 'react';
+import { type CourseView, describeTally } from '../../lib/progress';
 import {
   $courseViews,
   $progressLoad,
   $progressNotice,
   dismissProgressNotice,
   loadProgress,
-  setLessonStatus,
 } from '../../stores/progress';
 import { ProgressBar } from './ProgressBar';
-import { ProgressModules, type Reveal } from './ProgressModules';
+import { ProgressModules } from './ProgressModules';
 import { ProgressNext } from './ProgressNext';
 
 /**
@@ -21,8 +20,6 @@ export function Progress() {
   const load = useStore($progressLoad);
   const courses = useStore($courseViews);
   const [expanded, setExpanded] = useState<ReadonlySet<string>>();
-  const [reveal, setReveal] = useState<Reveal>();
-  const nonce = useRef(0);
 
   useEffect(() => {
     void loadProgress();
@@ -43,13 +40,6 @@ export function Progress() {
     });
   }
 
-  function go({ lesson, module }: LessonPlace) {
-    if (lesson.status === 'not_started') void setLessonStatus(lesson.id, 'in_progress');
-    setExpanded((current) => new Set(current ?? open).add(module.id));
-    nonce.current += 1;
-    setReveal({ lessonId: lesson.id, nonce: nonce.current });
-  }
-
   return (
     <section
       id="progress"
@@ -62,7 +52,7 @@ export function Progress() {
           Course progress
         </h2>
         <a
-          href="/#curriculum"
+          href="/learn/"
           className="rounded-md text-sm text-silver-400 underline-offset-4 hover:text-silver-100 hover:underline"
         >
           Course outline
@@ -82,9 +72,7 @@ export function Progress() {
         <p className="mt-3 text-sm text-silver-300">There are no courses yet.</p>
       )}
       {load.status === 'ready' &&
-        courses.map((course) => (
-          <CourseProgress key={course.id} course={course} expanded={open} onToggle={toggle} onGo={go} reveal={reveal} />
-        ))}
+        courses.map((course) => <CourseProgress key={course.id} course={course} expanded={open} onToggle={toggle} />)}
 
       <ProgressNotice />
     </section>
@@ -95,14 +83,10 @@ function CourseProgress({
   course,
   expanded,
   onToggle,
-  onGo,
-  reveal,
 }: {
   course: CourseView;
   expanded: ReadonlySet<string>;
   onToggle: (moduleId: string) => void;
-  onGo: (place: LessonPlace) => void;
-  reveal: Reveal | undefined;
 }) {
   return (
     <div className="mt-5" data-course={course.slug}>
@@ -121,7 +105,7 @@ function CourseProgress({
       </div>
 
       <div className="mt-6">
-        <ProgressNext course={course} onGo={onGo} />
+        <ProgressNext course={course} />
       </div>
 
       <div className="mt-8 flex items-baseline justify-between gap-4">
@@ -131,7 +115,7 @@ function CourseProgress({
         </p>
       </div>
       <div className="mt-3">
-        <ProgressModules modules={course.modules} expanded={expanded} onToggle={onToggle} reveal={reveal} />
+        <ProgressModules course={course.slug} modules={course.modules} expanded={expanded} onToggle={onToggle} />
       </div>
     </div>
   );

@@ -1,5 +1,6 @@
 import { useStore } from '@nanostores/react';
-import { type ReactNode, useEffect, useRef, useState } from 'react';
+import { type ReactNode, useEffect, useRef } from 'react';
+import { lessonPath } from '../../lib/paths';
 import { describeTally, type LessonStatus, type LessonView, type ModuleView, STATUS_LABELS } from '../../lib/progress';
 import { $savingLessons, setLessonStatus } from '../../stores/progress';
 import { ProgressBar } from './ProgressBar';
@@ -10,31 +11,29 @@ import { ProgressBar } from './ProgressBar';
  * and offers the next sensible steps: start, mark complete, or undo back to not started.
  */
 
-/** A request to show one lesson: its module opens, the page scrolls to it and focus lands on it. */
-export type Reveal = { lessonId: string; nonce: number };
-
 const pad = (value: number) => String(value).padStart(2, '0');
 
 export function ProgressModules({
+  course,
   modules,
   expanded,
   onToggle,
-  reveal,
 }: {
+  /** The course's slug, for the links to the lesson pages. */
+  course: string;
   modules: ModuleView[];
   expanded: ReadonlySet<string>;
   onToggle: (moduleId: string) => void;
-  reveal: Reveal | undefined;
 }) {
   return (
     <ol className="space-y-3">
       {modules.map((module) => (
         <ProgressModule
           key={module.id}
+          course={course}
           module={module}
           open={expanded.has(module.id)}
           onToggle={() => onToggle(module.id)}
-          reveal={reveal}
         />
       ))}
     </ol>
@@ -42,15 +41,15 @@ export function ProgressModules({
 }
 
 function ProgressModule({
+  course,
   module,
   open,
   onToggle,
-  reveal,
 }: {
+  course: string;
   module: ModuleView;
   open: boolean;
   onToggle: () => void;
-  reveal: Reveal | undefined;
 }) {
   const listId = `module-${module.slug}-lessons`;
   const done = module.tally.completed === module.tally.total;
@@ -103,7 +102,7 @@ function ProgressModule({
       </div>
       <ol id={listId} hidden={!open} className="divide-y divide-ink-700/70 border-t border-ink-700">
         {module.lessons.map((lesson) => (
-          <LessonRow key={lesson.id} lesson={lesson} reveal={reveal?.lessonId === lesson.id ? reveal : undefined} />
+          <LessonRow key={lesson.id} lesson={lesson} href={lessonPath(course, module.slug, lesson.slug)} />
         ))}
       </ol>
     </li>
@@ -120,11 +119,10 @@ function actionsFor(status: LessonStatus): Action[] {
   return [undo];
 }
 
-function LessonRow({ lesson, reveal }: { lesson: LessonView; reveal: Reveal | undefined }) {
+function LessonRow({ lesson, href }: { lesson: LessonView; href: string }) {
   const saving = useStore($savingLessons).has(lesson.id);
   const row = useRef<HTMLLIElement>(null);
   const focusInside = useRef(false);
-  const [highlighted, setHighlighted] = useState(false);
 
   // The buttons change with the status, so the one just pressed may be gone: keep focus in the row.
   const shownStatus = useRef(lesson.status);
@@ -137,18 +135,6 @@ function LessonRow({ lesson, reveal }: { lesson: LessonView; reveal: Reveal | un
     if (active && active !== document.body && element.contains(active)) return;
     element.querySelector<HTMLButtonElement>('button')?.focus();
   }, [lesson.status]);
-
-  // Shown on request (the "continue" card): scroll to it, focus it, and light it up for a moment.
-  useEffect(() => {
-    const element = row.current;
-    if (!reveal || !element) return;
-    const reduceMotion = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
-    element.scrollIntoView({ block: 'center', behavior: reduceMotion ? 'auto' : 'smooth' });
-    element.focus({ preventScroll: true });
-    setHighlighted(true);
-    const timer = window.setTimeout(() => setHighlighted(false), 2_000);
-    return () => window.clearTimeout(timer);
-  }, [reveal]);
 
   return (
     <li
@@ -163,17 +149,18 @@ function LessonRow({ lesson, reveal }: { lesson: LessonView; reveal: Reveal | un
       onBlur={(event) => {
         if (!event.currentTarget.contains(event.relatedTarget)) focusInside.current = false;
       }}
-      className={`flex flex-col gap-2.5 px-3 py-3 outline-none transition-colors duration-700 focus-visible:bg-ink-800 sm:flex-row sm:items-center sm:gap-4 sm:px-4 ${
-        highlighted ? 'bg-ink-700/70' : ''
-      }`}
+      className="flex flex-col gap-2.5 px-3 py-3 outline-none focus-visible:bg-ink-800 sm:flex-row sm:items-center sm:gap-4 sm:px-4"
     >
       <div className="flex min-w-0 flex-1 items-start gap-3">
         <StatusIcon status={lesson.status} />
         <div className="min-w-0">
           <p className="text-sm leading-snug font-medium text-pretty text-silver-100">
-            <span className="sr-only">Lesson {lesson.number}: </span>
-            {lesson.title}
+            <a href={href} className="rounded-sm underline-offset-4 hover:text-silver-50 hover:underline">
+              <span className="sr-only">Lesson {lesson.number}: </span>
+              {lesson.title}
+            </a>
           </p>
+          <p className="mt-0.5 text-xs text-pretty text-silver-400">{lesson.summary}</p>
           <p className="mt-0.5 text-xs text-silver-400">
             <span className={STATUS_TEXT_CLASS[lesson.status]}>{STATUS_LABELS[lesson.status]}</span>
             <span aria-hidden="true"> · </span>

@@ -1,13 +1,14 @@
 import { useId } from 'react';
-import { type CourseView, type LessonPlace, STATUS_LABELS } from '../../lib/progress';
+import { lessonPath } from '../../lib/paths';
+import { type CourseView, STATUS_LABELS } from '../../lib/progress';
 import { CheckIcon, StatusIcon } from './ProgressModules';
 
 /*
  * The one thing to do next: for a new learner the first lesson ("You haven't started yet"), then the first lesson
- * not yet completed ("Continue where you left off"), and a word of congratulation when none is left. The button
- * marks a lesson that has not started as in progress and shows it in the list.
+ * not yet completed ("Continue where you left off"), and a word of congratulation when none is left. The button is
+ * a link to the lesson page; opening it there marks it in progress.
  */
-export function ProgressNext({ course, onGo }: { course: CourseView; onGo: (place: LessonPlace) => void }) {
+export function ProgressNext({ course }: { course: CourseView }) {
   const headingId = useId();
   const { next } = course;
 
@@ -30,7 +31,7 @@ export function ProgressNext({ course, onGo }: { course: CourseView; onGo: (plac
   const { lesson, module } = next;
   const fresh = !course.started;
   const action =
-    lesson.status === 'not_started' ? (fresh ? 'Start the first lesson' : 'Start this lesson') : 'Go to lesson';
+    lesson.status === 'not_started' ? (fresh ? 'Start the first lesson' : 'Start this lesson') : 'Continue';
   return (
     <article
       aria-labelledby={headingId}
@@ -49,6 +50,7 @@ export function ProgressNext({ course, onGo }: { course: CourseView; onGo: (plac
             <p className="mt-1.5 text-lg leading-snug font-semibold text-pretty text-silver-50">{lesson.title}</p>
           </>
         )}
+        <p className="mt-1.5 max-w-prose text-sm text-pretty text-silver-300">{lesson.summary}</p>
         <p className="mt-1.5 text-sm text-silver-400">
           Module {module.number}: {module.title} ·{' '}
           <span className="whitespace-nowrap tabular-nums">
@@ -62,14 +64,13 @@ export function ProgressNext({ course, onGo }: { course: CourseView; onGo: (plac
           </p>
         )}
       </div>
-      <button
-        type="button"
-        className="btn btn-primary self-start sm:self-center"
+      <a
+        href={lessonPath(course.slug, module.slug, lesson.slug)}
+        className="btn btn-primary shrink-0 self-start sm:self-center"
         aria-label={`${action}: ${lesson.title}`}
-        onClick={() => onGo(next)}
       >
         {action}
-      </button>
+      </a>
     </article>
   );
 }

@@ -1,0 +1,289 @@
+import { createHash } from 'node:crypto';
+import { request } from 'node:http';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { api, createUser, loginAs } from '../../test/fixtures';
+import { startTestApp, type TestApp, useTestApp } from '../../test/setup';
+import { tokenFromMail } from '../../test/smtp';
+
+const PUBLIC_APP_URL = 'https://app.aibootcamp.test';
+
+const { app, smtp, db } = useTestApp({ smtp: true, env: { PUBLIC_APP_URL } });
+beforeEach(() => {
+  app.clock.set(new Date());
+});
+const extraApps: TestApp[] = [];
+afterEach(async () => {
+  await Promise.all(extraApps.splice(0).map((extra) => extra.close()));
+});
+
+const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+
+// fetch() will not send a Host header of our choosing, node:http will.
+function postWithHost(path: string, headers: Record<string, string>) {
+  const url = new URL(path, app.url);
+  return new Promise<number>((resolve, reject) => {
+    const req = request(url, { method: 'POST', headers }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function signedInUser() {
+  const user = await createUser(app);
+  const session = await loginAs(app, user);
+  return { user, session };
+}
+
+async function requestVerification(token: string) {
+  return api(app, '/api/v1/auth/verify-email/request', { method: 'POST', token });
+}
+
+async function mailedToken(email: string) {
+  const mail = await smtp.waitForMessage(email);
+  return tokenFromMail(mail, '/verify-email');
+}
+
+async function auditEvents(userId: string) {
+  const rows = await app.sql<{ event: string }[]>`
+    select event
+    from audit_logs
+    where user_id = ${userId}
+    order by id
+  `;
+  return rows.map((row) => row.event);
+}
+
+describe('POST /auth/verify-email/request', () => {
+  it('returns 202 and mails a text and HTML link built from PUBLIC_APP_URL, even with Host: evil.example', async () => {
+    const { user, session } = await signedInUser();
+    const status = await postWithHost('/api/v1/auth/verify-email/request', {
+      host: 'evil.example',
+      'x-forwarded-host': 'evil.example',
+      authorization: `Bearer ${session.access_token}`,
+    });
+    expect(status).toBe(202);
+
+    const mail = await smtp.waitForMessage(user.email);
+    expect(mail.subject).toMatch(/verify/i);
+    expect(mail.text).toBeDefined();
+    expect(mail.html).toBeDefined();
+    const token = tokenFromMail(mail, '/verify-email');
+    const link = `${PUBLIC_APP_URL}/verify-email?token=${token}`;
+    expect(mail.links).toContain(link);
+    expect(mail.html).toContain(link);
+    expect(mail.raw).not.toContain('evil.example');
+    expect(token.length).toBeGreaterThanOrEqual(43);
+  });
+
+  it('returns 202 with a detail and stores only the SHA-256 of the token, valid for 24 hours', async () => {
+    const { user, session } = await signedInUser();
+    const res = await requestVerification(session.access_token);
+    expect(res.status).toBe(202);
+    expect(res.body).toEqual({ detail: expect.any(String) });
+    const token = await mailedToken(user.email);
+
+    const rows = await app.sql<{ token_hash: string; expires_at: Date; created_at: Date }[]>`
+      select token_hash, expires_at, created_at
+      from email_verification_tokens
+      where user_id = ${user.id}
+    `;
+    expect(rows).toHaveLength(1);
+    expect(rows[0]?.token_hash).toBe(sha256(token));
+    expect(rows[0]?.token_hash).not.toContain(token);
+    const lifetime = (rows[0]?.expires_at.getTime() ?? 0) - (rows[0]?.created_at.getTime() ?? 0);
+    expect(lifetime).toBe(24 * 3600 * 1000);
+    expect(await auditEvents(user.id)).toContain('verify_email_requested');
+  });
+
+  it('returns 401 without a Bearer token', async () => {
+    const res = await api(app, '/api/v1/auth/verify-email/request', { method: 'POST' });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toBe('Bearer');
+  });
+
+  it('returns 202 without a mail or a token when the email is already verified', async () => {
+    const { user, session } = await signedInUser();
+    await requestVerification(session.access_token);
+    const token = await mailedToken(user.email);
+    expect((await api(app, '/api/v1/auth/verify-email', { json: { token } })).status).toBe(200);
+
+    const again = await requestVerification(session.access_token);
+    expect(again.status).toBe(202);
+    expect(again.body.detail).toMatch(/already verified/i);
+    await app.deps.mailer.idle();
+    expect(smtp.pendingFor(user.email)).toHaveLength(0);
+    const [count] = await app.sql<{ n: number }[]>`
+      select count(*)::int as n
+      from email_verification_tokens
+      where user_id = ${user.id}
+    `;
+    expect(count?.n).toBe(1);
+  });
+});
+
+describe('POST /auth/verify-email/request limits', () => {
+  it('returns 429 on the 4th request of one user in an hour, from any session and any address', async () => {
+    const limited = await startTestApp(db.url, {
+      migrate: false,
+      env: { SMTP_URL: smtp.url, PUBLIC_APP_URL, RATE_LIMIT_MAIL_PER_HOUR: '3', TRUST_PROXY_HOPS: '1' },
+    });
+    extraApps.push(limited);
+    const user = await createUser(limited);
+    const sessions = [await loginAs(limited, user), await loginAs(limited, user)];
+    const ask = (i: number) =>
+      api(limited, '/api/v1/auth/verify-email/request', {
+        method: 'POST',
+        token: sessions[i % 2]?.access_token,
+        headers: { 'x-forwarded-for': `2001:db8:${i}::1` },
+      });
+    for (let i = 0; i < 3; i++) expect((await ask(i)).status).toBe(202);
+    const fourth = await ask(3);
+    expect(fourth.status).toBe(429);
+    expect(fourth.body).toMatchObject({ status: 429, title: 'Too Many Requests' });
+    expect(Number(fourth.headers.get('retry-after'))).toBeGreaterThan(3500);
+    const [count] = await app.sql<{ n: number }[]>`
+      select count(*)::int as n
+      from email_verification_tokens
+      where user_id = ${user.id}
+    `;
+    expect(count?.n).toBe(3);
+    // The budget is that user's: another account still gets its mail.
+    const other = await createUser(limited);
+    const otherSession = await loginAs(limited, other);
+    const res = await api(limited, '/api/v1/auth/verify-email/request', {
+      method: 'POST',
+      token: otherSession.access_token,
+      headers: { 'x-forwarded-for': '2001:db8:3::1' },
+    });
+    expect(res.status).toBe(202);
+  });
+
+  it('leaves invisible formatting characters of a stored name out of the mail', async () => {
+    const { user, session } = await signedInUser();
+    // Written around the validation, as a row from before the rule could be.
+    await app.sql`
+      update users
+      set full_name = ${'Ada \u202emoc.live\u2028Click'}
+      where id = ${user.id}
+    `;
+    expect((await requestVerification(session.access_token)).status).toBe(202);
+    const mail = await smtp.waitForMessage(user.email);
+    expect(mail.text).toContain('Hi Ada moc.liveClick,');
+    expect(mail.text).not.toMatch(/[\u202e\u2028]/);
+    expect(mail.html).not.toMatch(/[\u202e\u2028]/);
+  });
+});
+
+describe('POST /auth/verify-email', () => {
+  it('returns 200 with the user verified, and GET /users/me agrees', async () => {
+    const { user, session } = await signedInUser();
+    await requestVerification(session.access_token);
+    const token = await mailedToken(user.email);
+
+    const res = await api(app, '/api/v1/auth/verify-email', { json: { token } });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ id: user.id, email: user.email, is_verified: true });
+    const me = await api(app, '/api/v1/users/me', { token: session.access_token });
+    expect(me.body.is_verified).toBe(true);
+    expect(await auditEvents(user.id)).toEqual(expect.arrayContaining(['verify_email_requested', 'email_verified']));
+  });
+
+  it('works without a sign-in (the link may be opened on another device)', async () => {
+    const { user, session } = await signedInUser();
+    await requestVerification(session.access_token);
+    const token = await mailedToken(user.email);
+    await api(app, '/api/v1/auth/logout', { method: 'POST', token: session.access_token });
+    const res = await api(app, '/api/v1/auth/verify-email', { json: { token } });
+    expect(res.status).toBe(200);
+  });
+
+  it('returns 400 and verifies nothing when the account was disabled after the link was mailed', async () => {
+    const { user, session } = await signedInUser();
+    await requestVerification(session.access_token);
+    const token = await mailedToken(user.email);
+    await app.sql`update users set is_active = false where id = ${user.id}`;
+
+    const res = await api(app, '/api/v1/auth/verify-email', { json: { token } });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ title: 'Bad Request', status: 400 });
+    const [row] = await app.sql`select is_verified from users where id = ${user.id}`;
+    expect(row?.is_verified).toBe(false);
+    expect(await auditEvents(user.id)).not.toContain('email_verified');
+  });
+
+  it('returns 400 when the token is used twice', async () => {
+    const { user, session } = await signedInUser();
+    await requestVerification(session.access_token);
+    const token = await mailedToken(user.email);
+    expect((await api(app, '/api/v1/auth/verify-email', { json: { token } })).status).toBe(200);
+
+    const again = await api(app, '/api/v1/auth/verify-email', { json: { token } });
+    expect(again.status).toBe(400);
+    expect(again.body).toMatchObject({ type: 'about:blank', title: 'Bad Request', status: 400 });
+    expect(again.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  });
+
+  it('returns 400 after 24 hours and 1 second, 200 just before', async () => {
+    const first = await signedInUser();
+    await requestVerification(first.session.access_token);
+    const expiring = await mailedToken(first.user.email);
+    const second = await signedInUser();
+    await requestVerification(second.session.access_token);
+    const almost = await mailedToken(second.user.email);
+
+    app.clock.advance(24 * 3600 - 1);
+    expect((await api(app, '/api/v1/auth/verify-email', { json: { token: almost } })).status).toBe(200);
+    app.clock.advance(2);
+    const res = await api(app, '/api/v1/auth/verify-email', { json: { token: expiring } });
+    expect(res.status).toBe(400);
+    const [row] = await app.sql<{ is_verified: boolean }[]>`
+      select is_verified
+      from users
+      where id = ${first.user.id}
+    `;
+    expect(row?.is_verified).toBe(false);
+  });
+
+  it('returns 400 for the older token once a newer one was requested', async () => {
+    const { user, session } = await signedInUser();
+    await requestVerification(session.access_token);
+    const older = await mailedToken(user.email);
+    await requestVerification(session.access_token);
+    const newer = await mailedToken(user.email);
+    expect(newer).not.toBe(older);
+
+    expect((await api(app, '/api/v1/auth/verify-email', { json: { token: older } })).status).toBe(400);
+    expect((await api(app, '/api/v1/auth/verify-email', { json: { token: newer } })).status).toBe(200);
+  });
+
+  it('returns exactly one 200 for parallel requests with one token', async () => {
+    const { user, session } = await signedInUser();
+    await requestVerification(session.access_token);
+    const token = await mailedToken(user.email);
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => api(app, '/api/v1/auth/verify-email', { json: { token } })),
+    );
+    const statuses = results.map((res) => res.status).sort();
+    expect(statuses).toEqual([200, 400, 400, 400, 400]);
+    expect((await auditEvents(user.id)).filter((event) => event === 'email_verified')).toHaveLength(1);
+  });
+
+  it('returns 400 for an unknown token and 422 for a missing one', async () => {
+    const unknown = await api(app, '/api/v1/auth/verify-email', { json: { token: 'x'.repeat(43) } });
+    expect(unknown.status).toBe(400);
+    const missing = await api(app, '/api/v1/auth/verify-email', { json: {} });
+    expect(missing.status).toBe(422);
+    expect(missing.body.errors).toEqual([{ field: 'token', message: expect.any(String) }]);
+  });
+
+  it('returns 400 for malformed JSON', async () => {
+    const res = await api(app, '/api/v1/auth/verify-email', {
+      body: '{"token": ',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(res.status).toBe(400);
+  });
+});

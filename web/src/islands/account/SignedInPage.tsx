@@ -1,0 +1,63 @@
+import { useStore } from '@nanostores/react';
+import { type ReactNode, useEffect, useRef, useState } from 'react';
+import { NETWORK_ERROR, UNEXPECTED_ERROR } from '../../lib/problems';
+import { $session, SessionError, signOut, startSession, type User } from '../../stores/session';
+
+/*
+ * The frame of every page that needs a session (the dashboard, settings): start the session, show a skeleton while
+ * it loads and a retry when it fails, and send a visitor without one to the landing page with the sign-in modal
+ * open. Signing out on purpose (the header's menu, "Sign out" in the sessions list) goes to the landing page.
+ */
+
+function messageFor(error: unknown) {
+  return error instanceof SessionError ? UNEXPECTED_ERROR : NETWORK_ERROR;
+}
+
+export type SignedInContext = {
+  user: User;
+  /** Signs this device out and leaves for the landing page; rejects (and stays) when the API cannot be reached. */
+  signOutHere: () => Promise<void>;
+};
+
+export function SignedInPage({
+  title,
+  loading,
+  children,
+}: {
+  /** What failed to load, for the error heading: "Your dashboard", "Your settings". */
+  title: string;
+  loading: ReactNode;
+  children: (context: SignedInContext) => ReactNode;
+}) {
+  const session = useStore($session);
+  const [loadError, setLoadError] = useState<string>();
+  const leaving = useRef(false);
+
+  function load() {
+    setLoadError(undefined);
+    startSession().catch((error: unknown) => setLoadError(messageFor(error)));
+  }
+
+  useEffect(load, []);
+
+  useEffect(() => {
+    if (session.status !== 'signed-out' || leaving.current) return;
+    leaving.current = true;
+    window.location.replace(session.onPurpose ? '/' : '/?auth=signin');
+  }, [session]);
+
+  if (loadError) {
+    return (
+      <div className="surface max-w-xl rounded-2xl p-6" role="alert">
+        <h1 className="text-xl font-semibold text-silver-50">{title} could not load</h1>
+        <p className="mt-2 text-silver-300">{loadError}</p>
+        <button type="button" className="btn btn-primary mt-5" onClick={load}>
+          Try again
+        </button>
+      </div>
+    );
+  }
+
+  if (session.status !== 'signed-in') return loading;
+  return children({ user: session.user, signOutHere: signOut });
+}
