@@ -3,7 +3,13 @@
 // would. Also the settings page's account sections: the password change and the sessions list.
 import type { Page } from 'playwright-core';
 import { afterAll, describe, expect, test } from 'vitest';
-import { type ReceivedMail, startSmtpServer, type TestSmtpServer } from '../../api/src/test/smtp';
+import {
+  NOT_VERIFY,
+  type ReceivedMail,
+  startSmtpServer,
+  type TestSmtpServer,
+  VERIFY_SUBJECT,
+} from '../../api/src/test/smtp';
 import { artifactPath, uniqueEmail, useBrowserSuite, waitForHydration, watchConsole } from './harness';
 
 const PASSWORD = 'Analytical#Engine1';
@@ -110,7 +116,7 @@ describe('account mail and settings in Chromium', () => {
     const neutral = "If an account exists for that address, we've sent a link. It expires in 1 hour.";
     await forgot.getByRole('status').filter({ hasText: neutral }).waitFor();
 
-    const mail = await smtp.waitForMessage(email);
+    const mail = await smtp.waitForMessage(email, { subject: NOT_VERIFY });
     expect(mail.subject).toBe('Reset your AI Bootcamp password');
     const link = linkTo(mail, '/reset-password');
 
@@ -158,8 +164,8 @@ describe('account mail and settings in Chromium', () => {
     await page.getByRole('button', { name: 'Send a new link' }).click();
     await page.getByRole('status').filter({ hasText: neutral }).waitFor();
     // The first reset also mailed a notice ("your password was reset"): skip to the next reset link.
-    let resetMail = await smtp.waitForMessage(email);
-    while (resetMail.subject !== mail.subject) resetMail = await smtp.waitForMessage(email);
+    let resetMail = await smtp.waitForMessage(email, { subject: NOT_VERIFY });
+    while (resetMail.subject !== mail.subject) resetMail = await smtp.waitForMessage(email, { subject: NOT_VERIFY });
     await page.goto(linkTo(resetMail, '/reset-password'));
     await page.getByLabel('New password', { exact: true }).fill(`${NEW_PASSWORD}x`);
     await page.getByRole('button', { name: 'Set new password' }).click();
@@ -189,19 +195,24 @@ describe('account mail and settings in Chromium', () => {
     ]);
   });
 
-  test('verify by mail: the dashboard banner resends the link; opening it verifies, and the banner is gone', async () => {
+  test('verify by mail: sign-up mailed a link, the dashboard banner says so and resends it; opening it verifies', async () => {
     const email = uniqueEmail('verify');
     await createAccount(email, 'Radia Perlman');
+    // Sign-up itself mails the first link, as the landing page promises.
+    const first = await smtp.waitForMessage(email, { subject: VERIFY_SUBJECT });
+    linkTo(first, '/verify-email');
     const { page, errors } = await newPage();
     await signInThroughModal(page, email);
 
     const banner = page.getByRole('region', { name: 'Verify your email address' });
     await banner.waitFor();
+    await banner.getByText(`We sent a link to ${email} when you signed up.`).waitFor();
     await banner.getByRole('button', { name: 'Resend verification email' }).click();
     await banner.getByRole('status').filter({ hasText: 'Sent — check your inbox.' }).waitFor();
 
-    const mail = await smtp.waitForMessage(email);
+    const mail = await smtp.waitForMessage(email, { subject: VERIFY_SUBJECT });
     expect(mail.subject).toBe('Verify your email for AI Bootcamp');
+    expect(linkTo(mail, '/verify-email')).not.toBe(linkTo(first, '/verify-email'));
     await page.goto(linkTo(mail, '/verify-email'));
     await page.getByRole('heading', { name: 'Your email is verified' }).waitFor();
     expect(new URL(page.url()).search).toBe('');

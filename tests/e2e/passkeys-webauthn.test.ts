@@ -10,7 +10,7 @@ import { hashToken } from '../../api/src/auth/tokens';
 import { api, createUser, loginAs } from '../../api/src/test/fixtures';
 import { insertConfirmedTotp } from '../../api/src/test/mfa';
 import { createTestDatabase, startTestApp, type TestApp, type TestDatabase } from '../../api/src/test/setup';
-import { startSmtpServer, type TestSmtpServer } from '../../api/src/test/smtp';
+import { NOT_VERIFY, startSmtpServer, type TestSmtpServer } from '../../api/src/test/smtp';
 import { launchBrowser } from './harness';
 
 let db: TestDatabase;
@@ -213,7 +213,7 @@ describe('passkeys in Chromium', () => {
     expect((await api(app, '/api/v1/users/me', { token: other.access_token })).status).toBe(401);
     expect((await api(app, '/api/v1/users/me', { token: session.access_token })).status).toBe(200);
     expect(await eventsOf(user.id, 'passkey_added')).toHaveLength(1);
-    const mail = await smtp.waitForMessage(user.email);
+    const mail = await smtp.waitForMessage(user.email, { subject: NOT_VERIFY });
     expect(mail.subject).toBe('A passkey was added to your AI Bootcamp account');
     expect(mail.text).toContain('"Work laptop"');
     expect(mail.links).toEqual([`${app.deps.config.mail.publicAppUrl}/settings`]);

@@ -26,7 +26,7 @@ beforeEach(async () => {
       password_reset_tokens, oauth_flows, audit_logs cascade
   `;
   userId ??= (await createUser(app)).id;
-  await app.sql`truncate audit_logs, rate_limit_hits, login_attempts`;
+  await app.sql`truncate audit_logs, rate_limit_hits, login_attempts, email_verification_tokens`;
 });
 
 async function seedSession(at: Date, options: { revokedAt?: Date; expiresAt?: Date } = {}) {

@@ -19,12 +19,21 @@ export type TestSmtpServer = {
   url: string;
   port: number;
   messages: ReceivedMail[];
-  // The oldest message to `to` not yet taken by an earlier call; rejects after `timeoutMs`.
-  waitForMessage: (to: string, timeoutMs?: number) => Promise<ReceivedMail>;
-  // Messages to `to` that no waitForMessage has taken yet.
-  pendingFor: (to: string) => ReceivedMail[];
+  // The oldest message to `to` (with a subject matching `subject`, if given) not yet taken by an earlier call;
+  // rejects after `timeoutMs`. Messages the filter passes over stay for a later call. Every account gets a
+  // verification mail at sign-up, so a test waiting for another mail to a new user names its subject.
+  waitForMessage: (to: string, options?: number | WaitOptions) => Promise<ReceivedMail>;
+  // Messages to `to` (matching `subject`, if given) that no waitForMessage has taken yet.
+  pendingFor: (to: string, subject?: RegExp) => ReceivedMail[];
   close: () => Promise<void>;
 };
+
+export type WaitOptions = { subject?: RegExp; timeoutMs?: number };
+
+// The subject of the verification mail every sign-up sends (mail/account-mail.ts).
+export const VERIFY_SUBJECT = /^Verify your email/;
+// Any mail but that one: what a test about another mail to a freshly signed-up user waits for.
+export const NOT_VERIFY = /^(?!Verify your email)/;
 
 export type SmtpServerOptions = {
   // Holds every message this long before answering 250 (a slow mail provider).
@@ -76,17 +85,19 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
   });
   const { port } = server.server.address() as AddressInfo;
 
-  const untaken = (to: string) => messages.filter((m) => !taken.has(m) && m.to.includes(to.toLowerCase()));
+  const untaken = (to: string, subject?: RegExp) =>
+    messages.filter((m) => !taken.has(m) && m.to.includes(to.toLowerCase()) && (!subject || subject.test(m.subject)));
 
   return {
     url: `smtp://127.0.0.1:${port}`,
     port,
     messages,
     pendingFor: untaken,
-    waitForMessage: (to, timeoutMs = 5_000) =>
+    waitForMessage: (to, options = {}) =>
       new Promise<ReceivedMail>((resolve, reject) => {
+        const { subject, timeoutMs = 5_000 } = typeof options === 'number' ? { timeoutMs: options } : options;
         const check = () => {
-          const found = untaken(to)[0];
+          const found = untaken(to, subject)[0];
           if (!found) return false;
           taken.add(found);
           waiters.delete(check);

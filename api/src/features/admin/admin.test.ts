@@ -5,6 +5,7 @@ import { api, type CreatedUser, createUser, loginAs, type Session, uniqueEmail }
 import { enableTotp, nextStep, totpCode } from '../../test/mfa';
 import { githubAccount, googleAccount, signInWith, useOAuthTestApp } from '../../test/oauth';
 import { startTestApp } from '../../test/setup';
+import { NOT_VERIFY } from '../../test/smtp';
 import { loadCurriculum } from '../curriculum/curriculum.content';
 import { syncCurriculum } from '../curriculum/curriculum.sync';
 
@@ -502,7 +503,7 @@ describe('DELETE /admin/users/{id}/mfa', () => {
     const reset = await adminApi(`/users/${user.id}/mfa`, { method: 'DELETE', token: admin.access_token });
     expect(reset.status).toBe(204);
     expect((await api(app(), '/api/v1/users/me', { token: user.access_token })).status).toBe(401);
-    expect((await suite.smtp.waitForMessage(user.email)).subject).toBe(
+    expect((await suite.smtp.waitForMessage(user.email, { subject: NOT_VERIFY })).subject).toBe(
       'An administrator reset two-factor authentication for your account',
     );
     const [audit] = await app().sql`

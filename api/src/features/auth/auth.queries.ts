@@ -2,10 +2,14 @@ import { type AuditEvent, auditRow, insertIntoAuditLog } from '../../audit/audit
 import { type AuthUser, userColumns } from '../../auth/user';
 import type { Sql } from '../../db/sql';
 
+// One statement, one commit: the user, its signup audit row and its first email-verification token (stored as its
+// SHA-256 only), with that mail counted against the account's verification-mail budget (the rate-limit row
+// `POST /auth/verify-email/request` counts in), so sign-up plus resends stay within it.
 export async function insertUser(
   sql: Sql,
   user: { email: string; full_name: string; hashed_password: string },
   audit: AuditEvent,
+  verification: { tokenHash: string; now: Date; expiresAt: Date; budgetKeyPrefix: string; budgetWindowMs: number },
 ) {
   const [row]: [AuthUser?] = await sql`
     with created as (
@@ -17,6 +21,20 @@ export async function insertUser(
       select ${audit.event}, created.id, created.email, ${audit.meta?.ip ?? null}, ${audit.meta?.userAgent ?? null},
         ${sql.json(audit.metadata ?? {})}
       from created
+    ),
+    token as (
+      insert into email_verification_tokens (user_id, token_hash, created_at, expires_at)
+      select created.id, ${verification.tokenHash}, ${verification.now}, ${verification.expiresAt}
+      from created
+    ),
+    budget as (
+      insert into rate_limit_hits as r (key, hits, reset_at)
+      select ${verification.budgetKeyPrefix} || created.id, 1,
+        now() + ${verification.budgetWindowMs} * interval '1 millisecond'
+      from created
+      on conflict (key) do update set
+        hits = case when r.reset_at <= now() then 1 else r.hits + 1 end,
+        reset_at = case when r.reset_at <= now() then excluded.reset_at else r.reset_at end
     )
     select *
     from created

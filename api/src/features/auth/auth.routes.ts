@@ -23,7 +23,9 @@ export const signup = createRoute({
   description:
     'Rate-limited per client (an IPv4 address or an IPv6 /64). The password policy is the one the sign-up form ' +
     'shows; the name may not hold control characters or invisible formatting characters (bidi overrides, ' +
-    'zero-width characters, line separators).',
+    'zero-width characters, line separators). The new account is mailed its first email-verification link at ' +
+    'once (valid 24 hours, one of the 3 an hour of `POST /auth/verify-email/request`); the mail leaves in the ' +
+    'background, so a slow or failing mail server neither delays nor fails the answer.',
   request: { body: jsonBody(signupSchema) },
   responses: {
     201: {

@@ -8,13 +8,15 @@ import { type SecondFactorMethod, verifySecondFactor } from '../../auth/second-f
 import { type AuthContext, sessionIdleSince } from '../../auth/sessions';
 import { revokeSession, stampReauthentication } from '../../auth/sessions.queries';
 import { completeSignIn, type SignInOutcome, secondFactorFor, signAccessToken, tokenPair } from '../../auth/sign-in';
-import { hashToken } from '../../auth/tokens';
+import { generateOpaqueToken, hashToken } from '../../auth/tokens';
 import type { AuthUser } from '../../auth/user';
 import { verifyAssertion } from '../../auth/webauthn';
 import { isUniqueViolation } from '../../db/pg-errors';
 import type { Deps } from '../../deps';
+import { verifyEmailMail } from '../../mail/account-mail';
 import { addSeconds, toSeconds } from '../../platform/clock';
 import type { RequestMeta } from '../../platform/request-meta';
+import { VERIFY_EMAIL_TTL_HOURS } from '../../shared/fields';
 import type { AuthenticationResponse } from '../../shared/passkeys';
 import type { TokenPair } from '../../shared/user';
 import {
@@ -25,6 +27,7 @@ import {
   touchSession,
 } from './auth.queries';
 import { type StepUpProof, secondFactorProofOf } from './auth.schemas';
+import { VERIFY_EMAIL_USER_LIMIT } from './recovery.routes';
 
 export async function registerUser(
   deps: Deps,
@@ -34,18 +37,31 @@ export async function registerUser(
   const hashed_password = await deps.passwordWork.run((slot) =>
     hashPassword(input.password, deps.config.bcryptRounds, slot),
   );
+  const now = deps.clock.now();
+  const verifyToken = generateOpaqueToken();
+  let user: AuthUser | undefined;
   try {
-    const user = await insertUser(
+    user = await insertUser(
       deps.sql,
       { email: input.email, full_name: input.full_name, hashed_password },
       { event: 'signup', meta },
+      {
+        tokenHash: hashToken(verifyToken),
+        now,
+        expiresAt: addSeconds(now, VERIFY_EMAIL_TTL_HOURS * 3600),
+        budgetKeyPrefix: `${VERIFY_EMAIL_USER_LIMIT.name}:user:`,
+        budgetWindowMs: VERIFY_EMAIL_USER_LIMIT.windowMs,
+      },
     );
-    if (!user) throw new Error('user insert returned no row');
-    return { ok: true, user };
   } catch (error) {
     if (isUniqueViolation(error)) return { ok: false, reason: 'email_taken' };
     throw error;
   }
+  if (!user) throw new Error('user insert returned no row');
+  // The landing page promises the link at sign-up. The row and its token are committed; the mailer delivers in the
+  // background (retrying, and logging a failure), so a slow or dead SMTP server neither delays nor fails sign-up.
+  deps.mailer.send(await verifyEmailMail(deps.config.mail.publicAppUrl, user, verifyToken, VERIFY_EMAIL_TTL_HOURS));
+  return { ok: true, user };
 }
 
 export type LoginResult =

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { api, createUser, loginAs, uniqueEmail } from '../../test/fixtures';
 import { startTestApp, type TestApp, useTestApp } from '../../test/setup';
-import { startSmtpServer, tokenFromMail } from '../../test/smtp';
+import { NOT_VERIFY, startSmtpServer, tokenFromMail } from '../../test/smtp';
 
 const PUBLIC_APP_URL = 'https://app.aibootcamp.test';
 const NEW_PASSWORD = 'Brand-New-Secret-42';
@@ -27,7 +27,7 @@ function confirmReset(token: string, newPassword = NEW_PASSWORD) {
 }
 
 async function mailedResetToken(email: string) {
-  return tokenFromMail(await smtp.waitForMessage(email), '/reset-password');
+  return tokenFromMail(await smtp.waitForMessage(email, { subject: NOT_VERIFY }), '/reset-password');
 }
 
 async function auditRows(filter: { userId?: string; email?: string }) {
@@ -51,7 +51,7 @@ describe('POST /auth/password-reset/request', () => {
     expect(res.status).toBe(202);
     expect(res.body).toEqual({ detail: expect.any(String) });
 
-    const mail = await smtp.waitForMessage(user.email);
+    const mail = await smtp.waitForMessage(user.email, { subject: NOT_VERIFY });
     const token = tokenFromMail(mail, '/reset-password');
     expect(mail.links).toContain(`${PUBLIC_APP_URL}/reset-password?token=${token}`);
     expect(mail.html).toContain(`${PUBLIC_APP_URL}/reset-password?token=${token}`);
@@ -78,7 +78,7 @@ describe('POST /auth/password-reset/request', () => {
     expect(unknown.headers.get('content-type')).toBe(known.headers.get('content-type'));
 
     await app.deps.mailer.idle();
-    expect(smtp.pendingFor(unknownEmail)).toHaveLength(0);
+    expect(smtp.pendingFor(unknownEmail, NOT_VERIFY)).toHaveLength(0);
     expect(await auditRows({ email: unknownEmail })).toEqual([
       { event: 'password_reset_requested', user_id: null, email: unknownEmail },
     ]);
@@ -114,7 +114,7 @@ describe('POST /auth/password-reset/request', () => {
       expect(res.status).toBe(202);
       expect(performance.now() - started).toBeLessThan(500);
     }
-    const mail = await slowSmtp.waitForMessage(user.email, 5_000);
+    const mail = await slowSmtp.waitForMessage(user.email, { subject: NOT_VERIFY, timeoutMs: 5_000 });
     expect(tokenFromMail(mail, '/reset-password')).toBeTruthy();
   });
 
@@ -247,7 +247,7 @@ describe('POST /auth/password-reset/confirm', () => {
     const token = await mailedResetToken(user.email);
     expect((await confirmReset(token)).status).toBe(204);
 
-    const notice = await smtp.waitForMessage(user.email);
+    const notice = await smtp.waitForMessage(user.email, { subject: NOT_VERIFY });
     expect(notice.subject).toMatch(/password was reset/i);
     expect(notice.text).toMatch(/if this wasn't you/i);
     expect(notice.html).toBeDefined();

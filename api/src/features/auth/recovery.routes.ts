@@ -9,6 +9,10 @@ import { acceptedSchema, verifyEmailSchema } from './recovery.schemas';
 
 // Account recovery and verification, under /api/v1/auth: the routes a mailed link leads to.
 
+// The per-account budget of verification mail. Sign-up spends one of it too (the first link goes out with the
+// account), so the counter it bumps must be this limit's own: `${name}:` + userKey.
+export const VERIFY_EMAIL_USER_LIMIT = { name: 'verify-email-user', windowMs: 3_600_000 } as const;
+
 export const requestEmailVerification = createRoute({
   method: 'post',
   path: '/verify-email/request',
@@ -18,12 +22,12 @@ export const requestEmailVerification = createRoute({
   description:
     'Mails a single-use link (valid 24 hours) to the signed-in user; a new request makes older links stop working. ' +
     'An already verified address gets 202 too, with no mail. Rate-limited per client and per user ' +
-    '(`RATE_LIMIT_MAIL_PER_HOUR`, default 3 an hour), so nobody can flood an inbox with it.',
+    '(`RATE_LIMIT_MAIL_PER_HOUR`, default 3 an hour, the link sign-up mails included), so nobody can flood an ' +
+    'inbox with it.',
   middleware: [
     requireAuth(),
     rateLimit({
-      name: 'verify-email-user',
-      windowMs: 3_600_000,
+      ...VERIFY_EMAIL_USER_LIMIT,
       limit: (config) => config.rateLimits.mailPerHour,
       key: userKey,
     }),

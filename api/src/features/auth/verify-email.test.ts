@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { request } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { api, createUser, loginAs } from '../../test/fixtures';
-import { startTestApp, type TestApp, useTestApp } from '../../test/setup';
-import { tokenFromMail } from '../../test/smtp';
+import { startTestApp, useTestApp } from '../../test/setup';
+import { startSmtpServer, tokenFromMail, VERIFY_SUBJECT } from '../../test/smtp';
 
 const PUBLIC_APP_URL = 'https://app.aibootcamp.test';
 
@@ -11,7 +11,7 @@ const { app, smtp, db } = useTestApp({ smtp: true, env: { PUBLIC_APP_URL } });
 beforeEach(() => {
   app.clock.set(new Date());
 });
-const extraApps: TestApp[] = [];
+const extraApps: { close: () => Promise<void> }[] = [];
 afterEach(async () => {
   await Promise.all(extraApps.splice(0).map((extra) => extra.close()));
 });
@@ -31,8 +31,10 @@ function postWithHost(path: string, headers: Record<string, string>) {
   });
 }
 
+// A new account whose sign-up mail has been taken, so the next verification mail is the one a test asked for.
 async function signedInUser() {
   const user = await createUser(app);
+  await smtp.waitForMessage(user.email, { subject: VERIFY_SUBJECT });
   const session = await loginAs(app, user);
   return { user, session };
 }
@@ -89,6 +91,7 @@ describe('POST /auth/verify-email/request', () => {
       select token_hash, expires_at, created_at
       from email_verification_tokens
       where user_id = ${user.id}
+        and used_at is null
     `;
     expect(rows).toHaveLength(1);
     expect(rows[0]?.token_hash).toBe(sha256(token));
@@ -120,12 +123,73 @@ describe('POST /auth/verify-email/request', () => {
       from email_verification_tokens
       where user_id = ${user.id}
     `;
-    expect(count?.n).toBe(1);
+    expect(count?.n).toBe(2); // sign-up's and the one requested
+  });
+});
+
+describe('POST /auth/signup mails the first verification link', () => {
+  it('mails a link built from PUBLIC_APP_URL at once; opening it verifies the account', async () => {
+    const email = `new.${Date.now().toString(36)}@example.com`;
+    const res = await api(app, '/api/v1/auth/signup', {
+      json: { email, full_name: 'Katherine Johnson', password: 'Orbital-Math1962' },
+    });
+    expect(res.status).toBe(201);
+    expect(res.body.is_verified).toBe(false);
+
+    const mail = await smtp.waitForMessage(email, { subject: VERIFY_SUBJECT });
+    expect(mail.subject).toBe('Verify your email for AI Bootcamp');
+    expect(mail.text).toContain('Hi Katherine Johnson,');
+    const token = tokenFromMail(mail, '/verify-email');
+    expect(mail.links).toContain(`${PUBLIC_APP_URL}/verify-email?token=${token}`);
+    const [row] = await app.sql<{ token_hash: string; expires_at: Date; created_at: Date }[]>`
+      select token_hash, expires_at, created_at
+      from email_verification_tokens
+      where user_id = ${res.body.id}
+    `;
+    expect(row?.token_hash).toBe(sha256(token));
+    expect((row?.expires_at.getTime() ?? 0) - (row?.created_at.getTime() ?? 0)).toBe(24 * 3600 * 1000);
+
+    // No sign-in needed: the link works on its own.
+    const verified = await api(app, '/api/v1/auth/verify-email', { json: { token } });
+    expect(verified.status).toBe(200);
+    expect(verified.body).toMatchObject({ id: res.body.id, email, is_verified: true });
+    await app.deps.mailer.idle();
+    expect(smtp.pendingFor(email)).toHaveLength(0);
+  });
+
+  it('answers at once whatever SMTP does: a 1 s mail server, and none at all', async () => {
+    const slowSmtp = await startSmtpServer({ delayMs: 1_000 });
+    extraApps.push(slowSmtp);
+    const slow = await startTestApp(db.url, { migrate: false, env: { SMTP_URL: slowSmtp.url, PUBLIC_APP_URL } });
+    extraApps.push(slow);
+    // A port nobody listens on: every delivery fails (and is logged), after quick retries.
+    const dead = await startTestApp(db.url, {
+      migrate: false,
+      env: { SMTP_URL: 'smtp://127.0.0.1:9', PUBLIC_APP_URL },
+      mailRetryDelaysMs: [10],
+    });
+    extraApps.push(dead);
+    for (const target of [slow, dead]) {
+      const email = `smtp.${Math.random().toString(36).slice(2)}@example.com`;
+      const started = performance.now();
+      const res = await api(target, '/api/v1/auth/signup', {
+        json: { email, full_name: 'Mary Jackson', password: 'Wind-Tunnel1958' },
+      });
+      expect(res.status).toBe(201);
+      expect(performance.now() - started).toBeLessThan(700);
+      const [row] = await app.sql`select 1 from users where email = ${email}`;
+      expect(row).toBeDefined();
+      if (target === slow) {
+        const mail = await slowSmtp.waitForMessage(email, { subject: VERIFY_SUBJECT });
+        expect(tokenFromMail(mail, '/verify-email')).toBeTruthy();
+      }
+    }
+    await dead.deps.mailer.idle();
   });
 });
 
 describe('POST /auth/verify-email/request limits', () => {
-  it('returns 429 on the 4th request of one user in an hour, from any session and any address', async () => {
+  it('counts the sign-up mail: 429 on the 3rd request of one user in an hour, from any session and any address', async () => {
     const limited = await startTestApp(db.url, {
       migrate: false,
       env: { SMTP_URL: smtp.url, PUBLIC_APP_URL, RATE_LIMIT_MAIL_PER_HOUR: '3', TRUST_PROXY_HOPS: '1' },
@@ -139,11 +203,15 @@ describe('POST /auth/verify-email/request limits', () => {
         token: sessions[i % 2]?.access_token,
         headers: { 'x-forwarded-for': `2001:db8:${i}::1` },
       });
-    for (let i = 0; i < 3; i++) expect((await ask(i)).status).toBe(202);
-    const fourth = await ask(3);
-    expect(fourth.status).toBe(429);
-    expect(fourth.body).toMatchObject({ status: 429, title: 'Too Many Requests' });
-    expect(Number(fourth.headers.get('retry-after'))).toBeGreaterThan(3500);
+    // Sign-up spent one of the 3: two resends go out, the third is refused.
+    const first = await ask(0);
+    expect(first.status).toBe(202);
+    expect(first.headers.get('ratelimit-remaining')).toBe('1');
+    expect((await ask(1)).status).toBe(202);
+    const third = await ask(2);
+    expect(third.status).toBe(429);
+    expect(third.body).toMatchObject({ status: 429, title: 'Too Many Requests' });
+    expect(Number(third.headers.get('retry-after'))).toBeGreaterThan(3500);
     const [count] = await app.sql<{ n: number }[]>`
       select count(*)::int as n
       from email_verification_tokens
@@ -170,7 +238,7 @@ describe('POST /auth/verify-email/request limits', () => {
       where id = ${user.id}
     `;
     expect((await requestVerification(session.access_token)).status).toBe(202);
-    const mail = await smtp.waitForMessage(user.email);
+    const mail = await smtp.waitForMessage(user.email, { subject: VERIFY_SUBJECT });
     expect(mail.text).toContain('Hi Ada moc.liveClick,');
     expect(mail.text).not.toMatch(/[\u202e\u2028]/);
     expect(mail.html).not.toMatch(/[\u202e\u2028]/);

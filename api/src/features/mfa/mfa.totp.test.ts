@@ -3,6 +3,7 @@ import { TOTP_PERIOD_SECONDS, timeStepAt } from '../../auth/totp';
 import { api, createUser, loginAs } from '../../test/fixtures';
 import { enableTotp, nextStep, totpCode } from '../../test/mfa';
 import { useTestApp } from '../../test/setup';
+import { NOT_VERIFY } from '../../test/smtp';
 
 // TOTP and recovery codes through the routes (API.md "Multi-factor authentication"), with the test clock.
 
@@ -94,7 +95,7 @@ describe('enrollment', () => {
     // Every other session ended; this one goes on.
     expect((await api(app, '/api/v1/users/me', { token: other.access_token })).status).toBe(401);
     expect((await api(app, '/api/v1/users/me', { token: session.access_token })).status).toBe(200);
-    const mail = await smtp.waitForMessage(user.email);
+    const mail = await smtp.waitForMessage(user.email, { subject: NOT_VERIFY });
     expect(mail.subject).toBe('Two-factor authentication is now on for your account');
     expect(mail.text).not.toContain(started.body.secret);
     const [audit] = await app.sql`
@@ -241,7 +242,7 @@ describe('mfa_token', () => {
   it('10 consecutive failures lock the MFA step for 15 minutes and mail the owner once', async () => {
     const user = await createUser(app);
     const { secret } = await enableTotp(app, user);
-    await smtp.waitForMessage(user.email); // the "turned on" mail
+    await smtp.waitForMessage(user.email, { subject: NOT_VERIFY }); // the "turned on" mail
     nextStep(app);
     const wrong = await wrongCode(secret);
     const tokens = await Promise.all([1, 2, 3].map(() => challenge(user)));
@@ -256,9 +257,9 @@ describe('mfa_token', () => {
       detail: 'The code is not valid. Check it and try again, or sign in again.',
       code: 'mfa_invalid',
     });
-    const mail = await smtp.waitForMessage(user.email);
+    const mail = await smtp.waitForMessage(user.email, { subject: NOT_VERIFY });
     expect(mail.subject).toBe('Someone failed the second step of signing in to your account');
-    expect(smtp.pendingFor(user.email)).toHaveLength(0);
+    expect(smtp.pendingFor(user.email, NOT_VERIFY)).toHaveLength(0);
     app.clock.advance(15 * 60 + 1);
     nextStep(app);
     const after = await verify({ mfa_token: await challenge(user), totp: await totpCode(secret, app.clock.now()) });
@@ -346,7 +347,10 @@ describe('step-up with a second factor', () => {
     expect(codes?.n).toBe(0);
     expect((await login(user)).status).toBe(200);
     expect(recoveryCodes).toHaveLength(10);
-    const mails = [await smtp.waitForMessage(user.email), await smtp.waitForMessage(user.email)];
+    const mails = [
+      await smtp.waitForMessage(user.email, { subject: NOT_VERIFY }),
+      await smtp.waitForMessage(user.email, { subject: NOT_VERIFY }),
+    ];
     expect(mails.map((mail) => mail.subject)).toContain('Two-factor authentication was turned off for your account');
     expect(
       (await api(app, '/api/v1/users/me/mfa/totp', { method: 'DELETE', token: session.access_token })).status,

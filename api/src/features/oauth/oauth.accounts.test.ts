@@ -13,6 +13,7 @@ import {
   signInWith,
   useOAuthTestApp,
 } from '../../test/oauth';
+import { NOT_VERIFY } from '../../test/smtp';
 
 // The dashboard's connected accounts: list, connect (step-up first), disconnect (step-up, never the last way in),
 // and the step-up through a provider for accounts without a password.
@@ -129,7 +130,7 @@ describe('POST /users/me/oauth/{provider}/start (link)', () => {
     expect(links.body).toEqual([
       { provider: 'google', email: account.email, linked_at: expect.any(String), last_used_at: null },
     ]);
-    const mail = await suite.smtp.waitForMessage(user.email);
+    const mail = await suite.smtp.waitForMessage(user.email, { subject: NOT_VERIFY });
     expect(mail.subject).toBe('Google was connected to your AI Bootcamp account');
     // The connected accounts are in Settings, not on the dashboard.
     expect(mail.links).toEqual([`${PUBLIC_APP_URL}/settings`]);
@@ -217,11 +218,11 @@ describe('DELETE /users/me/oauth/{provider}', () => {
     expect((await stepUp(user)).status).toBe(204);
     suite.google.signInAs(googleAccount());
     await accountFlow(suite.app, 'google', user.token, { purpose: 'link' });
-    await suite.smtp.waitForMessage(user.email);
+    await suite.smtp.waitForMessage(user.email, { subject: NOT_VERIFY });
     const res = await api(suite.app, '/api/v1/users/me/oauth/google', { method: 'DELETE', token: user.token });
     expect(res.status).toBe(204);
     expect((await api(suite.app, '/api/v1/users/me/oauth', { token: user.token })).body).toEqual([]);
-    const mail = await suite.smtp.waitForMessage(user.email);
+    const mail = await suite.smtp.waitForMessage(user.email, { subject: NOT_VERIFY });
     expect(mail.subject).toBe('Google was disconnected from your AI Bootcamp account');
     expect(mail.links).toEqual([`${PUBLIC_APP_URL}/settings`]);
     const [audit] = await suite.app

@@ -9,6 +9,7 @@ import {
   signInWith,
   useOAuthTestApp,
 } from '../../test/oauth';
+import { NOT_VERIFY } from '../../test/smtp';
 
 // The linking rules of a provider sign-in whose account is not linked yet (API.md "Linking"): an existing account
 // with the same email is linked only for Google, with Google's email_verified true and the local account verified.
@@ -52,7 +53,7 @@ describe('provider sign-in for an email that already has an account', () => {
     const events = await suite.app.sql`select event, metadata from audit_logs where user_id = ${user.id} order by id`;
     expect(events.map((row) => row.event)).toEqual(['signup', 'oauth_linked', 'oauth_login', 'refresh']);
     expect(events[1]?.metadata).toEqual({ provider: 'google', via: 'verified_email' });
-    const mail = await suite.smtp.waitForMessage(user.email);
+    const mail = await suite.smtp.waitForMessage(user.email, { subject: NOT_VERIFY });
     expect(mail.subject).toBe('Google was connected to your AI Bootcamp account');
     expect(mail.text).toContain('you can now sign in with it');
     // The password still works too.

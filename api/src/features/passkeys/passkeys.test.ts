@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { api, createUser, loginAs } from '../../test/fixtures';
 import { useTestApp } from '../../test/setup';
+import { NOT_VERIFY } from '../../test/smtp';
 
 // The passkey routes' rules that need no authenticator: step-up, ownership, renaming, the last way in, challenge
 // bookkeeping. Making and using passkeys in a real browser: tests/e2e/passkeys-webauthn.test.ts.
@@ -113,7 +114,7 @@ describe('/users/me/passkeys', () => {
       await app.sql`select metadata from audit_logs where user_id = ${user.id} and event = 'passkey_removed'`;
     expect(audit?.metadata).toMatchObject({ passkey_id: mine, sessions_ended: 1 });
     // The owner hears of it, with the way to their passkeys: Settings, where the section lives (not the dashboard).
-    const mail = await smtp.waitForMessage(user.email);
+    const mail = await smtp.waitForMessage(user.email, { subject: NOT_VERIFY });
     expect(mail.subject).toBe('A passkey was removed from your AI Bootcamp account');
     const settings = `${app.deps.config.mail.publicAppUrl}/settings`;
     expect(mail.links).toEqual([settings]);

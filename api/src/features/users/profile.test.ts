@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { verifyPassword } from '../../auth/passwords';
 import { api, client, createUser, loginAs } from '../../test/fixtures';
 import { useTestApp } from '../../test/setup';
+import { NOT_VERIFY } from '../../test/smtp';
 
 // The real verify, wrapped so a test can count how many passwords reached bcrypt.
 vi.mock('../../auth/passwords', async (importOriginal) => {
@@ -132,7 +133,7 @@ describe('POST /users/me/password', () => {
       new_password: NEW_PASSWORD,
     });
     expect(res.status).toBe(204);
-    const notice = await smtp.waitForMessage(user.email);
+    const notice = await smtp.waitForMessage(user.email, { subject: NOT_VERIFY });
     expect(notice.subject).toMatch(/password was changed/i);
     expect(notice.text).toMatch(/if this wasn't you/i);
     expect(notice.html).toMatch(/If this wasn't you/);
@@ -190,7 +191,7 @@ describe('POST /users/me/password', () => {
     expect((await client(app, session.access_token).api.v1.users.me.$get()).status).toBe(200);
     expect((await client(app, other.access_token).api.v1.users.me.$get()).status).toBe(200);
     await app.deps.mailer.idle();
-    expect(smtp.pendingFor(user.email)).toHaveLength(0);
+    expect(smtp.pendingFor(user.email, NOT_VERIFY)).toHaveLength(0);
     const events = (await auditEvents(user.id)).map((row) => row.event);
     expect(events).not.toContain('password_changed');
     expect(events).not.toContain('password_change_failed');
@@ -239,13 +240,13 @@ describe('POST /users/me/password guessing', () => {
     );
     // The owner's other session goes on, and the owner hears of it.
     expect((await client(app, owners.access_token).api.v1.users.me.$get()).status).toBe(200);
-    const notice = await smtp.waitForMessage(user.email);
+    const notice = await smtp.waitForMessage(user.email, { subject: NOT_VERIFY });
     expect(notice.subject).toMatch(/guess your .* password/i);
     expect(notice.text).toMatch(/entered 5 times in a row/);
     expect(notice.text).toMatch(/signed that device out/);
     expect(notice.links).toEqual([`${PUBLIC_APP_URL}/reset-password`]);
     await app.deps.mailer.idle();
-    expect(smtp.pendingFor(user.email)).toHaveLength(0);
+    expect(smtp.pendingFor(user.email, NOT_VERIFY)).toHaveLength(0);
     const events = (await auditEvents(user.id)).map((row) => row.event);
     // Five failures are written down, whichever of them the lock is recorded against.
     expect(events.filter((event) => event === 'password_change_failed' || event === 'lockout')).toHaveLength(5);

@@ -77,8 +77,9 @@ export function AccountVerifyBanner({ user }: { user: User }) {
             Verify your email address
           </h2>
           <p className="mt-1 text-sm text-silver-300">
-            We'll send a link to <span className="break-all text-silver-100">{user.email}</span>. Open it within{' '}
-            {LIFETIME} to confirm the address is yours, so password reset mail always reaches you.
+            We sent a link to <span className="break-all text-silver-100">{user.email}</span> when you signed up. Open
+            it within {LIFETIME} to confirm the address is yours, so password reset mail always reaches you. No mail, or
+            the link expired? Ask for a new one.
           </p>
         </div>
       </div>
