@@ -99,6 +99,8 @@ export const loginSchema = z
   .meta({ id: 'LoginRequest' });
 
 export const SAME_PASSWORD_MESSAGE = 'Choose a new password different from your current one';
+// A reset to the password the account already has: refused (the link stays usable), since it changes nothing.
+export const SAME_PASSWORD_RESET_MESSAGE = 'This is already your password: sign in with it, or choose a different one';
 
 // The same password twice is refused from the two strings alone: the 422 needs no bcrypt, spends no guess of
 // the lockout budget and says nothing the caller did not send. (A wrong current_password equal to the new one
@@ -106,7 +108,8 @@ export const SAME_PASSWORD_MESSAGE = 'Choose a new password different from your 
 export const changePasswordSchema = z
   .object({ current_password: z.string().min(1).max(1024), new_password: passwordSchema })
   .superRefine((value, ctx) => {
-    if (value.new_password === value.current_password)
+    // new_password is NFKC-normalised by its schema; the hash compares NFKC forms too (auth/passwords.ts).
+    if (value.new_password === value.current_password.normalize('NFKC'))
       ctx.addIssue({ code: 'custom', path: ['new_password'], message: SAME_PASSWORD_MESSAGE });
   })
   .meta({ id: 'ChangePasswordRequest' });

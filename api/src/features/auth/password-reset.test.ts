@@ -351,6 +351,21 @@ describe('POST /auth/password-reset/confirm', () => {
     expect((await confirmReset(token)).status).toBe(204);
   });
 
+  it('returns 422 naming new_password for the password the account already has; the token stays usable', async () => {
+    const user = await createUser(app);
+    await requestReset(user.email);
+    const token = await mailedResetToken(user.email);
+    const same = await confirmReset(token, user.password);
+    expect(same.status).toBe(422);
+    expect(same.body).toMatchObject({ status: 422, title: 'Unprocessable Content' });
+    expect(same.body.errors).toEqual([
+      { field: 'new_password', message: 'This is already your password: sign in with it, or choose a different one' },
+    ]);
+    expect((await auditRows({ userId: user.id })).map((row) => row.event)).not.toContain('password_reset');
+    expect((await confirmReset(token)).status).toBe(204);
+    expect((await login(user.email, NEW_PASSWORD)).status).toBe(200);
+  });
+
   it('returns 400 for an unknown token and 422 for a missing one', async () => {
     expect((await confirmReset('y'.repeat(43))).status).toBe(400);
     const missing = await api(app, '/api/v1/auth/password-reset/confirm', { json: { new_password: NEW_PASSWORD } });

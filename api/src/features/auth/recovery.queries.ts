@@ -114,8 +114,8 @@ export async function insertPasswordResetToken(
 // rejected password leaves the link usable for a second try, and no row lock is held during bcrypt. A disabled
 // account's link is not found, so no bcrypt is spent on it.
 export async function findPasswordResetTokenOwner(sql: Sql, params: { tokenHash: string; now: Date }) {
-  const [row]: [MailRecipient?] = await sql`
-    select u.id, u.email, u.full_name
+  const [row]: [(MailRecipient & { hashed_password: string | null })?] = await sql`
+    select u.id, u.email, u.full_name, u.hashed_password
     from password_reset_tokens t
     join users u on u.id = t.user_id
     where t.token_hash = ${params.tokenHash}

@@ -86,7 +86,8 @@ export const confirmPasswordReset = createRoute({
   summary: 'Set a new password with the mailed token',
   description:
     'Ends every session of the user (their access and refresh tokens stop working at once), clears the sign-in ' +
-    'lockout for the email and mails a notice. A weak password (422) leaves the token usable.',
+    'lockout for the email and mails a notice. A weak password, or the one the account already has (422 on ' +
+    '`new_password`), leaves the token usable.',
   request: { body: jsonBody(passwordResetConfirmSchema) },
   responses: {
     204: { description: 'Password replaced; sign in with it' },

@@ -1,12 +1,12 @@
 import { checkPasswordPolicy } from '../../auth/password-policy';
-import { hashPassword } from '../../auth/passwords';
+import { hashPassword, verifyPassword } from '../../auth/passwords';
 import { generateOpaqueToken, hashToken } from '../../auth/tokens';
 import type { AuthUser } from '../../auth/user';
 import type { Deps } from '../../deps';
 import { passwordChangedMail, passwordResetMail, verifyEmailMail } from '../../mail/account-mail';
 import { addSeconds } from '../../platform/clock';
 import type { RequestMeta } from '../../platform/request-meta';
-import { PASSWORD_RESET_TTL_HOURS, VERIFY_EMAIL_TTL_HOURS } from '../../shared/fields';
+import { PASSWORD_RESET_TTL_HOURS, SAME_PASSWORD_RESET_MESSAGE, VERIFY_EMAIL_TTL_HOURS } from '../../shared/fields';
 import {
   completePasswordReset,
   consumeVerificationToken,
@@ -75,11 +75,16 @@ export async function resetPassword(
   if (!owner) return { ok: false, reason: 'invalid_token' };
   const weakness = checkPasswordPolicy(input.newPassword, owner.email);
   if (weakness) return { ok: false, reason: 'weak_password', message: weakness };
-  const hashedPassword = await deps.passwordWork.run((slot) =>
-    hashPassword(input.newPassword, config.bcryptRounds, slot),
-  );
+  const currentHash = owner.hashed_password;
+  // The link proves the address, so telling its holder "that is already the password" gives nothing away; the
+  // token stays unused, and the owner can sign in with it or choose another.
+  const hashed = await deps.passwordWork.run(async (slot) => {
+    if (currentHash && (await verifyPassword(input.newPassword, currentHash, slot))) return undefined;
+    return hashPassword(input.newPassword, config.bcryptRounds, slot);
+  });
+  if (!hashed) return { ok: false, reason: 'weak_password', message: SAME_PASSWORD_RESET_MESSAGE };
   const now = deps.clock.now();
-  const done = await completePasswordReset(sql, { tokenHash, hashedPassword, now, meta });
+  const done = await completePasswordReset(sql, { tokenHash, hashedPassword: hashed, now, meta });
   if (!done) return { ok: false, reason: 'invalid_token' };
   deps.mailer.send(await passwordChangedMail(config.mail.publicAppUrl, done, { kind: 'reset', at: now, ip: meta.ip }));
   return { ok: true };

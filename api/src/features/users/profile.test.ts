@@ -94,6 +94,28 @@ describe('PATCH /users/me', () => {
 });
 
 describe('POST /users/me/password', () => {
+  it('returns 422 naming new_password when it equals the current one (in any Unicode form), before any bcrypt', async () => {
+    const password = 'Cafe\u0301-Secret-2024'; // "Café" with a combining accent
+    const user = await createUser(app, { password });
+    const session = await loginAs(app, user);
+    verifySpy.mockClear();
+    for (const same of [password, password.normalize('NFC')]) {
+      const res = await changePassword(session.access_token, { current_password: password, new_password: same });
+      expect(res.status).toBe(422);
+      expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(res.body.errors).toEqual([
+        { field: 'new_password', message: 'Choose a new password different from your current one' },
+      ]);
+    }
+    // Refused from the two strings: no bcrypt, no guess spent, no session ended, the password unchanged.
+    expect(verifySpy).not.toHaveBeenCalled();
+    const [attempts] = await app.sql`select failed_count from login_attempts where email = ${user.email}`;
+    expect(attempts?.failed_count ?? 0).toBe(0);
+    expect((await client(app, session.access_token).api.v1.users.me.$get()).status).toBe(200);
+    expect((await auditEvents(user.id)).map((row) => row.event)).not.toContain('password_changed');
+    expect((await login(user.email, password)).status).toBe(200);
+  });
+
   it('returns 204, ends every other session but keeps the current one, and only the new password signs in', async () => {
     const user = await createUser(app);
     const current = await loginAs(app, user);
