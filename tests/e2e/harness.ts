@@ -1,9 +1,10 @@
 // The browser tests' shared harness: the BUILT server (what `npm start` and the container run) on a free port over a
 // fresh PostgreSQL database, and Debian's Chromium driven by playwright-core. No browser is ever downloaded.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, relative, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../api/src/test/setup';
@@ -234,4 +235,59 @@ export async function newWatchedPage(suite: BrowserSuite, viewport = { width: 14
     failures,
   };
   return { page, errors };
+}
+
+/** `12.3 KB`, for budgets in messages and logs. */
+export const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+
+export type ScriptCost = { path: string; encoded: number; raw: number; gzip: number };
+export type PageCost = {
+  scripts: ScriptCost[];
+  /** What the wire carried (brotli, from the build's .br files). */
+  jsTransferredBytes: number;
+  /** What gzip alone makes of the same files: the unit the budgets are written in. */
+  jsGzipBytes: number;
+  jsRawBytes: number;
+  htmlTransferredBytes: number;
+  htmlBytes: number;
+  inlineScriptBytes: number;
+  firstContentfulPaintMs: number | undefined;
+};
+
+/**
+ * What a page has cost so far, from the browser's own resource timing: every script it fetched (sized as sent, raw
+ * and gzipped from the built file), its HTML and its first contentful paint. Call it after load and network idle and
+ * before any interaction, to get "JavaScript before interaction".
+ */
+export async function measurePageCost(page: Page): Promise<PageCost> {
+  const measured = await page.evaluate(() => {
+    const resources = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
+    const navigation = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+    return {
+      fcp: performance.getEntriesByName('first-contentful-paint')[0]?.startTime,
+      scripts: resources
+        .filter((entry) => new URL(entry.name).pathname.endsWith('.js'))
+        .map((entry) => ({ path: new URL(entry.name).pathname, encoded: entry.encodedBodySize })),
+      html: { encoded: navigation?.encodedBodySize ?? 0, decoded: navigation?.decodedBodySize ?? 0 },
+      inlineScriptBytes: [...document.querySelectorAll('script:not([src])')].reduce(
+        (total, script) => total + (script.textContent?.length ?? 0),
+        0,
+      ),
+    };
+  });
+  const scripts = measured.scripts.map((script) => {
+    const source = readFileSync(join(WEB_DIST, script.path));
+    return { ...script, raw: source.length, gzip: gzipSync(source).length };
+  });
+  const total = (key: 'encoded' | 'raw' | 'gzip') => scripts.reduce((sum, script) => sum + script[key], 0);
+  return {
+    scripts,
+    jsTransferredBytes: total('encoded'),
+    jsGzipBytes: total('gzip'),
+    jsRawBytes: total('raw'),
+    htmlTransferredBytes: measured.html.encoded,
+    htmlBytes: measured.html.decoded,
+    inlineScriptBytes: measured.inlineScriptBytes,
+    firstContentfulPaintMs: measured.fcp === undefined ? undefined : Math.round(measured.fcp),
+  };
 }
