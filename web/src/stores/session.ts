@@ -199,6 +199,26 @@ export async function finishMfaSignIn(proof: { mfa_token?: string } & ({ totp: s
 }
 
 /**
+ * The second step with a passkey instead of a code: request options for the challenge's user (POST
+ * /auth/mfa/webauthn/options, with the same `mfa_token`, or none after a provider sign-in: the HttpOnly mfa cookie),
+ * let `answer` get the assertion (the browser's prompt), and post it to /auth/mfa/verify. `stage` says which call
+ * answered: a refused `options` means the challenge (401: spent or expired) or the account (404: no passkey), a
+ * refused `verify` the passkey. On success the access token is kept and the API has set the refresh cookie.
+ */
+export async function finishMfaSignInWithPasskey(
+  mfaToken: string | undefined,
+  answer: (options: object) => Promise<PasskeyAssertion>,
+): Promise<{ stage: 'options' | 'verify'; response: Response }> {
+  const token = mfaToken ? { mfa_token: mfaToken } : {};
+  const started = await client.api.v1.auth.mfa.webauthn.options.$post({ json: token });
+  if (!started.ok) return { stage: 'options', response: started };
+  const webauthn = await answer(await started.json());
+  const response = await client.api.v1.auth.mfa.verify.$post({ json: { ...token, webauthn } });
+  if (response.ok) acceptTokenPair(await response.json());
+  return { stage: 'verify', response };
+}
+
+/**
  * Passwordless sign-in: asks for a challenge, lets `answer` get the passkey's assertion for its options (the
  * browser's prompt, or the username field's autofill), and posts it. The response goes back to the caller, as with
  * `signIn`; on success the access token is kept and the API has set the refresh cookie.

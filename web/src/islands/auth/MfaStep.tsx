@@ -1,26 +1,53 @@
+import type { StepUpMethod } from '@aibc/api/shared/problem';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
-import { NETWORK_ERROR, readProblem, UNEXPECTED_ERROR } from '../../lib/problems';
-import { finishMfaSignIn } from '../../stores/session';
+import { getPasskeyAssertion, isPasskeyCancelled, supportsPasskeys } from '../../lib/passkeys';
+import { NETWORK_ERROR, rateLimitedMessage, readProblem, UNEXPECTED_ERROR } from '../../lib/problems';
+import { finishMfaSignIn, finishMfaSignInWithPasskey } from '../../stores/session';
 import { FormAlert, SubmitButton } from './fields';
+import { PasskeyIcon } from './PasskeyIcon';
+
+export const MFA_PASSKEY_REFUSED = 'That passkey was not accepted. Try it again, or enter a code instead.';
+export const MFA_PASSKEY_CANCELLED = 'No passkey was used. Try again, or enter a code instead.';
+export const MFA_NO_PASSKEY = 'This account has no passkey yet. Enter a code instead.';
+export const MFA_CHALLENGE_EXPIRED = 'This sign-in has timed out. Choose "Start over" and sign in again.';
 
 /**
- * The sign-in's second step: a code from the authenticator app, or a recovery code. `mfaToken` is the token of the
- * 403 `mfa_required` answer; without one (after a Google or GitHub sign-in) the HttpOnly mfa cookie stands in for it.
+ * The sign-in's second step: a code from the authenticator app, a recovery code, or one of the account's passkeys.
+ * `mfaToken` is the token of the 403 `mfa_required` answer; without one (after a Google or GitHub sign-in) the
+ * HttpOnly mfa cookie stands in for it. `methods` are that answer's: the passkey is offered when they include
+ * `webauthn`. After a provider sign-in there are none to go by, so it is offered whenever the browser can use
+ * passkeys, and an account without one is told so.
  */
-export function MfaStep({ mfaToken, onRestart }: { mfaToken?: string; onRestart: () => void }) {
+export function MfaStep({
+  mfaToken,
+  methods,
+  onRestart,
+}: {
+  mfaToken?: string;
+  methods?: readonly StepUpMethod[];
+  onRestart: () => void;
+}) {
   const [useRecovery, setUseRecovery] = useState(false);
   const [value, setValue] = useState('');
   const [alert, setAlert] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  // What is running: a code being checked, or the passkey's prompt and its check. One at a time.
+  const [busy, setBusy] = useState<'code' | 'passkey' | null>(null);
+  const running = useRef(false);
+  const [passkeysSupported, setPasskeysSupported] = useState(false);
+  const [noPasskey, setNoPasskey] = useState(false);
   const input = useRef<HTMLInputElement>(null);
   // biome-ignore lint/correctness/useExhaustiveDependencies: focus moves to the field whenever its kind changes
   useEffect(() => input.current?.focus(), [useRecovery]);
+  useEffect(() => setPasskeysSupported(supportsPasskeys()), []);
+
+  const offerPasskey = passkeysSupported && !noPasskey && (methods ? methods.includes('webauthn') : true);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    if (busy) return;
+    if (running.current) return;
+    running.current = true;
     setAlert(null);
-    setBusy(true);
+    setBusy('code');
     try {
       const token = mfaToken ? { mfa_token: mfaToken } : {};
       const response = await finishMfaSignIn(
@@ -28,7 +55,7 @@ export function MfaStep({ mfaToken, onRestart }: { mfaToken?: string; onRestart:
       );
       if (response.ok) {
         window.location.assign('/dashboard');
-        return;
+        return; // stays busy until the page goes
       }
       const problem = await readProblem(response);
       setAlert(
@@ -40,9 +67,48 @@ export function MfaStep({ mfaToken, onRestart }: { mfaToken?: string; onRestart:
       input.current?.focus();
     } catch {
       setAlert(NETWORK_ERROR);
-    } finally {
-      setBusy(false);
     }
+    running.current = false;
+    setBusy(null);
+  };
+
+  // The passkey: its options, the browser's prompt, the check. Focus stays on the button (aria-disabled, not
+  // disabled, while it runs), where the visitor can try again; the alert says what happened.
+  const verifyWithPasskey = async () => {
+    if (running.current) return;
+    running.current = true;
+    setAlert(null);
+    setBusy('passkey');
+    try {
+      const { stage, response } = await finishMfaSignInWithPasskey(mfaToken, (options) => getPasskeyAssertion(options));
+      if (response.ok) {
+        window.location.assign('/dashboard');
+        return; // stays busy until the page goes
+      }
+      if (stage === 'options' && response.status === 404) {
+        // No passkey on this account (possible after a provider sign-in, which names no methods): the button goes,
+        // so focus goes to the code field.
+        setNoPasskey(true);
+        setAlert(MFA_NO_PASSKEY);
+        input.current?.focus();
+      } else if (response.status === 401) {
+        setAlert(stage === 'options' ? MFA_CHALLENGE_EXPIRED : MFA_PASSKEY_REFUSED);
+      } else if (response.status === 429) {
+        setAlert(rateLimitedMessage(response));
+      } else {
+        setAlert((await readProblem(response)).detail ?? UNEXPECTED_ERROR);
+      }
+    } catch (error) {
+      setAlert(
+        isPasskeyCancelled(error)
+          ? MFA_PASSKEY_CANCELLED
+          : error instanceof TypeError
+            ? NETWORK_ERROR
+            : MFA_PASSKEY_REFUSED,
+      );
+    }
+    running.current = false;
+    setBusy(null);
   };
 
   return (
@@ -73,7 +139,26 @@ export function MfaStep({ mfaToken, onRestart }: { mfaToken?: string; onRestart:
           onChange={(event) => setValue(event.target.value)}
         />
       </div>
-      <SubmitButton busy={busy} label="Verify" busyLabel="Verifying…" />
+      <SubmitButton busy={busy === 'code'} label="Verify" busyLabel="Verifying…" />
+      {offerPasskey && (
+        <div className="space-y-3">
+          <div className="flex items-center gap-3 text-xs tracking-wide text-silver-500 uppercase" aria-hidden="true">
+            <span className="h-px flex-1 bg-ink-700" />
+            or
+            <span className="h-px flex-1 bg-ink-700" />
+          </div>
+          <button
+            type="button"
+            className="btn btn-ghost w-full py-2.5 text-base"
+            aria-disabled={busy !== null || undefined}
+            aria-busy={busy === 'passkey' || undefined}
+            onClick={() => void verifyWithPasskey()}
+          >
+            <PasskeyIcon />
+            {busy === 'passkey' ? 'Waiting for your passkey…' : 'Use a passkey'}
+          </button>
+        </div>
+      )}
       <div className="flex flex-wrap justify-between gap-2 text-sm">
         <button
           type="button"

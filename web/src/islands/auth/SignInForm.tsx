@@ -1,4 +1,5 @@
 import { loginSchema } from '@aibc/api/shared/fields';
+import type { StepUpMethod } from '@aibc/api/shared/problem';
 import { zodResolver } from '@hookform/resolvers/zod';
 import { type ReactNode, useEffect, useState } from 'react';
 import { useForm } from 'react-hook-form';
@@ -8,6 +9,7 @@ import { signIn, signInWithPasskey } from '../../stores/session';
 import { ProviderButtons } from '../oauth/ProviderButtons';
 import { EmailField, FormAlert, PasswordField, SubmitButton } from './fields';
 import { MfaStep } from './MfaStep';
+import { PasskeyIcon } from './PasskeyIcon';
 import { SwitchLink } from './SwitchLink';
 import { showProblem } from './server-errors';
 import { useGuardedSubmit } from './use-guarded-submit';
@@ -54,7 +56,7 @@ export function SignInForm({
   const [alert, setAlert] = useState<ReactNode>(error ?? null);
   // Set once the password was right for an account with MFA: the form turns into the second step. After a provider
   // sign-in it starts there with no token: the API's HttpOnly mfa cookie holds the challenge.
-  const [secondStep, setSecondStep] = useState<{ mfaToken?: string } | null>(mfa ? {} : null);
+  const [secondStep, setSecondStep] = useState<{ mfaToken?: string; methods?: StepUpMethod[] } | null>(mfa ? {} : null);
 
   // Focus lands where the visitor types next: the password when the email is already filled in.
   useEffect(() => setFocus(email ? 'password' : 'email'), [setFocus, email]);
@@ -115,7 +117,7 @@ export function SignInForm({
         if (response.status === 403) {
           const problem = await readProblem(response.clone());
           if (problem.code === 'mfa_required' && problem.mfa_token) {
-            setSecondStep({ mfaToken: problem.mfa_token });
+            setSecondStep({ mfaToken: problem.mfa_token, methods: problem.methods });
             return;
           }
         }
@@ -136,7 +138,10 @@ export function SignInForm({
     return outcome;
   });
 
-  if (secondStep) return <MfaStep mfaToken={secondStep.mfaToken} onRestart={() => setSecondStep(null)} />;
+  if (secondStep)
+    return (
+      <MfaStep mfaToken={secondStep.mfaToken} methods={secondStep.methods} onRestart={() => setSecondStep(null)} />
+    );
 
   return (
     <form noValidate onSubmit={onSubmit} className="space-y-5" aria-describedby={notice ? 'signin-notice' : undefined}>
@@ -190,16 +195,5 @@ export function SignInForm({
         </SwitchLink>
       </p>
     </form>
-  );
-}
-
-function PasskeyIcon() {
-  return (
-    <svg aria-hidden="true" viewBox="0 0 24 24" className="size-4" fill="none" stroke="currentColor" strokeWidth="2">
-      <circle cx="9" cy="8" r="4" />
-      <path d="M3 20c0-3.3 2.7-6 6-6 1.2 0 2.3.3 3.2.9" strokeLinecap="round" />
-      <circle cx="17.5" cy="14.5" r="2.5" />
-      <path d="M17.5 17v4m0-2h2" strokeLinecap="round" />
-    </svg>
   );
 }
