@@ -17,10 +17,13 @@ import { type AccessTokenOptions, isStepUpChallenge, tokenRefusedByChallenge, wi
  * (check with `isStepUpCancelled`), which callers ignore: the visitor chose not to go on.
  *
  * The ways to prove it are views in islands/step-up/methods.tsx, keyed by the API's method names. The MFA issue adds
- * `totp` and `recovery_code` there, passkeys add `webauthn`; nothing here changes.
+ * `totp` and `recovery_code` there, passkeys `webauthn` (its options come from `reauthenticationOptions`).
  */
 
 export type { StepUpMethod };
+
+/** One proof for POST /auth/reauthenticate, as its body takes it. */
+export type StepUpProof = Parameters<typeof client.api.v1.auth.reauthenticate.$post>[0]['json'];
 
 export type StepUpPrompt = {
   /** The methods the API offered, in its order. */
@@ -117,8 +120,18 @@ async function offeredMethods(response: Response): Promise<StepUpMethod[]> {
  * POST /auth/reauthenticate with one proof. A wrong password or code is a 401 without a challenge: the caller's to
  * show.
  */
-export function reauthenticate(proof: { password: string } | { totp: string } | { recovery_code: string }) {
+export function reauthenticate(proof: StepUpProof) {
   return withAccessToken((options) => client.api.v1.auth.reauthenticate.$post({ json: proof }, options), {
+    isTokenRefused: tokenRefusedByChallenge,
+  });
+}
+
+/**
+ * POST /auth/reauthenticate/webauthn/options: request options for this user's passkeys, a challenge of this session
+ * (its assertion goes back as `{webauthn}` to `reauthenticate`). 404 when the account has no passkey.
+ */
+export function reauthenticationOptions() {
+  return withAccessToken((options) => client.api.v1.auth.reauthenticate.webauthn.options.$post({}, options), {
     isTokenRefused: tokenRefusedByChallenge,
   });
 }

@@ -11,7 +11,10 @@ export default function StepUpBody({
   onConfirmed,
   onSignedOut,
 }: { methods: StepUpMethod[] } & Omit<StepUpMethodViewProps, 'idPrefix'>) {
-  const offered = methods.filter((method) => STEP_UP_METHOD_VIEWS[method]);
+  const offered = methods.filter((method) => {
+    const view = STEP_UP_METHOD_VIEWS[method];
+    return view !== undefined && (view.available?.() ?? true);
+  });
   const [chosen, setChosen] = useState<StepUpMethod | undefined>(offered[0]);
   const idPrefix = useId();
   const view = chosen ? STEP_UP_METHOD_VIEWS[chosen] : undefined;
