@@ -6,8 +6,7 @@ import type { z } from 'zod';
 const readableProblemSchema = problemSchema.partial();
 export type Problem = z.infer<typeof readableProblemSchema>;
 
-export const NETWORK_ERROR = "Can't reach the server — check your connection and try again.";
-export const UNEXPECTED_ERROR = 'Something went wrong on our side. Please try again in a moment.';
+export { NETWORK_ERROR, UNEXPECTED_ERROR } from './problem-text';
 
 export async function readProblem(response: Response): Promise<Problem> {
   try {

@@ -4,7 +4,7 @@
  * it completed. A visitor's page makes no API call (the session store checks the hint first).
  */
 import { client } from '../lib/api';
-import { NETWORK_ERROR, readProblem, UNEXPECTED_ERROR } from '../lib/problems';
+import { NETWORK_ERROR, readProblemDetail, UNEXPECTED_ERROR } from '../lib/problem-text';
 import { $session, startSession, withAccessToken } from '../stores/session';
 
 type Status = 'not_started' | 'in_progress' | 'completed';
@@ -79,8 +79,7 @@ async function trackProgress(root: HTMLElement) {
     );
     if (!response) return undefined; // signed out meanwhile: the page shows the visitor's half
     if (response.ok) return (await response.json()).status;
-    const problem = await readProblem(response);
-    throw new Error(problem.detail ?? UNEXPECTED_ERROR);
+    throw new Error((await readProblemDetail(response)) ?? UNEXPECTED_ERROR);
   }
 
   async function change(next: Status, done: string) {
