@@ -263,7 +263,8 @@ describe('auth flow in Chromium', () => {
       await signin.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
     }
     expect(await signin.getByRole('alert').textContent()).toBe(
-      'Too many failed sign-ins: this account is locked for now. Try again in 30 minutes.',
+      'Too many failed sign-ins: this account is locked for now. Try again in 30 minutes. ' +
+        'Reset your password to unlock it now',
     );
 
     // 429 (faked here: the test server's limits are high) and a network failure.
@@ -289,6 +290,57 @@ describe('auth flow in Chromium', () => {
       failed('429 (Too Many Requests)'),
       'Failed to load resource: net::ERR_INTERNET_DISCONNECTED',
     ]);
+  });
+
+  test('the sign-in modal warns from 2 attempts left, and once locked offers the reset that unlocks it', async () => {
+    for (const viewport of [
+      { width: 375, height: 812 },
+      { width: 1440, height: 900 },
+    ]) {
+      const email = uniqueEmail('lockout');
+      await createAccount(email);
+      const { page, errors } = await newPage(viewport);
+      await openLanding(page, '/?auth=signin');
+      const signin = page.getByRole('dialog', { name: 'Welcome back' });
+      await signin.waitFor();
+      await signin.getByLabel('Email').fill(email);
+      const alert = signin.getByRole('alert');
+      const lock = 'sign-in is now locked for 30 minutes.';
+      const expected = [
+        'Incorrect email or password.',
+        'Incorrect email or password.',
+        'Incorrect email or password. 2 attempts left before sign-in is locked for 30 minutes.',
+        'Incorrect email or password. 1 attempt left before sign-in is locked for 30 minutes.',
+        `Incorrect email or password. Too many failed attempts: ${lock} Reset your password to unlock it now`,
+        'Too many failed sign-ins: this account is locked for now. Try again in 30 minutes. ' +
+          'Reset your password to unlock it now',
+      ];
+      for (const [index, text] of expected.entries()) {
+        await signin.getByLabel('Password', { exact: true }).fill(`Wrong-password-${index}`);
+        await Promise.all([
+          page.waitForResponse((response) => response.url().endsWith('/api/v1/auth/login')),
+          signin.getByRole('button', { name: 'Sign in', exact: true }).click(),
+        ]);
+        await signin.getByRole('alert').filter({ hasText: text }).waitFor();
+        expect(await alert.textContent()).toBe(text);
+        if (index === 2) await page.screenshot({ path: artifactPath(`lockout-warning-${viewport.width}.png`) });
+      }
+      await page.screenshot({ path: artifactPath(`lockout-locked-${viewport.width}.png`) });
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewport.width);
+
+      // The link is a real one (/reset-password in a new tab) that swaps the modal, carrying the email over.
+      const reset = alert.getByRole('link', { name: 'Reset your password to unlock it now' });
+      expect(await reset.getAttribute('href')).toBe('/reset-password');
+      await reset.click();
+      const forgot = page.getByRole('dialog', { name: 'Reset your password' });
+      await forgot.waitFor();
+      expect(await forgot.getByLabel('Email').inputValue()).toBe(email);
+
+      expect(errors).toEqual([
+        ...Array.from({ length: 5 }, () => failed('401 (Unauthorized)')),
+        failed('423 (Locked)'),
+      ]);
+    }
   });
 
   test('a 401 on a call triggers one refresh and one retry', async () => {

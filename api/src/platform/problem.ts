@@ -24,10 +24,11 @@ export type ProblemMembers = {
   methods?: StepUpMethod[];
   mfa_token?: string;
   errors?: FieldError[];
+  attempts_remaining?: number;
 };
 
 export function problemBody(status: number, detail: string, members: ProblemMembers = {}): Problem {
-  const { code, methods, mfa_token, errors } = members;
+  const { code, methods, mfa_token, errors, attempts_remaining } = members;
   return {
     type: 'about:blank',
     title: titles[status] ?? 'Error',
@@ -37,6 +38,7 @@ export function problemBody(status: number, detail: string, members: ProblemMemb
     ...(methods ? { methods } : {}),
     ...(mfa_token ? { mfa_token } : {}),
     ...(errors ? { errors } : {}),
+    ...(attempts_remaining !== undefined ? { attempts_remaining } : {}),
   };
 }
 

@@ -45,6 +45,19 @@ export const problemSchema = z
     // With `code: mfa_required` at sign-in: the single-use token of the second step (POST /auth/mfa/verify).
     mfa_token: z.string().optional(),
     errors: z.array(fieldErrorSchema).optional(),
+    // With a 401 for a wrong password at sign-in: how many more failures this email may have before it is locked
+    // (0: this one locked it). Counted per email whether or not an account exists, so it reveals nothing.
+    attempts_remaining: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .meta({
+        description:
+          'On a failed sign-in (401): how many more consecutive failures this email may have before sign-in with ' +
+          'it is locked (`LOCKOUT_MAX_ATTEMPTS`, `LOCKOUT_MINUTES`); 0 when this failure locked it. The same for ' +
+          'an email with and without an account.',
+      }),
   })
   .meta({ id: 'Problem', description: 'RFC 9457 problem details' });
 

@@ -65,13 +65,28 @@ export const login: AppRouteHandler<LoginRoute> = async (c) => {
       case 'mfa_invalid':
         return mfaInvalidProblem(c);
       default:
-        return problem(c, 401, INVALID_CREDENTIALS, { headers: { 'WWW-Authenticate': 'Bearer' } });
+        return problem(c, 401, invalidCredentialsDetail(result.attemptsRemaining, result.lockMinutes), {
+          attempts_remaining: result.attemptsRemaining,
+          headers: { 'WWW-Authenticate': 'Bearer' },
+        });
     }
   }
   setRefreshCookie(c, result.pair.refresh_token, result.refreshExpiresAt);
   c.header('Cache-Control', 'no-store');
   return c.json(result.pair, 200);
 };
+
+// The warning comes while it can still help: with 2 tries or fewer left, and when this failure locked the email.
+// The words hold only what the caller sent and the count, the same for an email with or without an account.
+function invalidCredentialsDetail(attemptsRemaining: number, lockMinutes: number) {
+  const lock = `locked for ${lockMinutes} minute${lockMinutes === 1 ? '' : 's'}`;
+  if (attemptsRemaining === 0) return `${INVALID_CREDENTIALS} Too many failed attempts: sign-in is now ${lock}.`;
+  if (attemptsRemaining <= 2) {
+    const tries = attemptsRemaining === 1 ? '1 attempt' : `${attemptsRemaining} attempts`;
+    return `${INVALID_CREDENTIALS} ${tries} left before sign-in is ${lock}.`;
+  }
+  return INVALID_CREDENTIALS;
+}
 
 // One answer for every failed second step — a wrong or spent code, a used, expired or exhausted mfa_token, a locked
 // MFA step — so a guesser learns nothing from which one it was.

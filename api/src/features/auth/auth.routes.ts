@@ -47,7 +47,9 @@ export const login = createRoute({
     'Form `username=<email>&password=...` as in the OAuth2 password flow, or JSON `{email, password}`. ' +
     'Sets the HttpOnly refresh cookie (`__Host-aibc_refresh`, `Path=/`, Secure, SameSite=Strict; in development ' +
     '`aibc_refresh` on `Path=/api/v1/auth` without Secure). Five consecutive failures lock the email for 30 ' +
-    'minutes. For an account with MFA a correct password answers 403 `mfa_required` with a single-use `mfa_token` ' +
+    'minutes; each 401 for a wrong password or an unknown email (one answer for both) carries ' +
+    '`attempts_remaining`, the failures left before that lock (0: this one locked it), and its `detail` warns ' +
+    'in words once 2 or fewer are left. For an account with MFA a correct password answers 403 `mfa_required` with a single-use `mfa_token` ' +
     '(5 minutes) and the `methods` it can finish with, through POST /auth/mfa/verify; or send the current ' +
     'authenticator code as `totp` in the same request and sign in in one step (in Swagger UI: "Try it out" here ' +
     'with `totp`, then paste the `access_token` under "BearerToken" in Authorize). Rate-limited per client (an IPv4 address or an IPv6 /64) and per email, whatever the address ' +

@@ -66,7 +66,8 @@ export async function registerUser(
 
 export type LoginResult =
   | SignInOutcome
-  | { ok: false; reason: 'invalid_credentials' }
+  // attemptsRemaining: failures this email may still have before it is locked (0: this one locked it).
+  | { ok: false; reason: 'invalid_credentials'; attemptsRemaining: number; lockMinutes: number }
   | { ok: false; reason: 'locked'; retryAfterSeconds: number };
 
 export async function loginWithPassword(
@@ -113,7 +114,17 @@ export async function loginWithPassword(
         metadata: { attempt: attempt.attempt_number },
       },
     });
-    return { ok: false, reason: 'invalid_credentials' };
+    // attempt_number is this failure's own place in the count (atomic, so parallel guesses each get their own),
+    // and the count is per email whether or not an account exists: the same number for both.
+    return {
+      ok: false,
+      reason: 'invalid_credentials',
+      attemptsRemaining: Math.max(
+        0,
+        config.lockout.maxAttempts - (attempt.attempt_number ?? config.lockout.maxAttempts),
+      ),
+      lockMinutes: Math.ceil(config.lockout.lockSeconds / 60),
+    };
   }
   if (user.hashed_password) rehashIfCostChanged(deps, user.id, input.password, user.hashed_password);
   // The password was right: the same gate as every other way in (disabled account, MFA, session, audit).

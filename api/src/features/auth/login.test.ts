@@ -47,7 +47,8 @@ function expectInvalidCredentials(res: Response) {
     type: 'about:blank',
     title: 'Unauthorized',
     status: 401,
-    detail: 'Incorrect email or password.',
+    detail: expect.stringMatching(/^Incorrect email or password\./),
+    attempts_remaining: expect.any(Number),
   });
   expect(res.headers.get('www-authenticate')).toBe('Bearer');
   expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
@@ -321,6 +322,50 @@ describe('POST /auth/login lockout', () => {
     expect(unauthorized + locked).toBe(20);
     expect(verifySpy.mock.calls.length).toBeLessThanOrEqual(5);
     expect((await loginJson(user.email, user.password)).status).toBe(423);
+  });
+
+  it('POST /auth/login counts attempts_remaining down per email and warns in words from 2 left', async () => {
+    const user = await createUser(app);
+    const answers = [];
+    for (let i = 0; i < 5; i++) answers.push(await loginJson(user.email, 'Wrong-Pa55word!'));
+    for (const res of answers) expectInvalidCredentials(res);
+    expect(answers.map((res) => res.body.attempts_remaining)).toEqual([4, 3, 2, 1, 0]);
+    expect(answers.map((res) => res.body.detail)).toEqual([
+      'Incorrect email or password.',
+      'Incorrect email or password.',
+      'Incorrect email or password. 2 attempts left before sign-in is locked for 30 minutes.',
+      'Incorrect email or password. 1 attempt left before sign-in is locked for 30 minutes.',
+      'Incorrect email or password. Too many failed attempts: sign-in is now locked for 30 minutes.',
+    ]);
+    expect((await loginJson(user.email, user.password)).status).toBe(423);
+  });
+
+  it('POST /auth/login answers a known and an unknown email byte for byte alike, apart from the request id', async () => {
+    // Each request from an address of its own, so the per-client RateLimit headers match too.
+    const proxied = await startTestApp(db.url, { migrate: false, env: { TRUST_PROXY_HOPS: '1' } });
+    try {
+      const user = await createUser(proxied);
+      const nobody = uniqueEmail('nobody');
+      let address = 0;
+      const attempt = async (email: string) => {
+        const response = await fetch(`${proxied.url}/api/v1/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-forwarded-for': `203.0.113.${++address}` },
+          body: JSON.stringify({ email, password: 'Wrong-Pa55word!' }),
+        });
+        const headers = [...response.headers].filter(([name]) => !['x-request-id', 'date'].includes(name));
+        return { status: response.status, headers, body: await response.text() };
+      };
+      for (let i = 0; i < 6; i++) {
+        const known = await attempt(user.email);
+        const unknown = await attempt(nobody);
+        expect(known.status).toBe(i < 5 ? 401 : 423);
+        expect(unknown).toEqual(known);
+        if (i < 5) expect(JSON.parse(known.body).attempts_remaining).toBe(4 - i);
+      }
+    } finally {
+      await proxied.close();
+    }
   });
 
   it('POST /auth/login leaves other emails alone while one is locked', async () => {

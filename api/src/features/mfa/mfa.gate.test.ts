@@ -52,6 +52,7 @@ describe('the MFA step of sign-in', () => {
       title: 'Unauthorized',
       status: 401,
       detail: 'Incorrect email or password.',
+      attempts_remaining: 4,
     });
   });
 

@@ -122,11 +122,16 @@ export function SignInForm({
           }
         }
         if (response.status === 401) {
-          setAlert(INCORRECT_CREDENTIALS);
+          const problem = await readProblem(response);
+          setAlert(wrongPasswordAlert(problem.attempts_remaining, problem.detail, () => getValues('email')));
           resetField('password');
           setFocus('password');
         } else if (response.status === 423) {
-          setAlert(lockedMessage(response));
+          setAlert(
+            <>
+              {lockedMessage(response)} <ResetToUnlock email={() => getValues('email')} />
+            </>,
+          );
         } else {
           const aliases = { username: 'email' } as const;
           await showProblem(response, { fields: FIELDS, setError, setAlert, aliases, rateLimited: true });
@@ -195,5 +200,34 @@ export function SignInForm({
         </SwitchLink>
       </p>
     </form>
+  );
+}
+
+/** With this many failures left or fewer, the alert warns before the lockout (the API counts per email). */
+export const WARN_AT_ATTEMPTS_REMAINING = 2;
+
+/**
+ * A 401 for the email and password: the plain sentence while tries are plenty; from 2 left the API's own words
+ * ("2 attempts left before sign-in is locked for 30 minutes", with its configured minutes); once this failure
+ * locked the email, those words and the way to unlock it now.
+ */
+function wrongPasswordAlert(attemptsRemaining: number | undefined, detail: string | undefined, email: () => string) {
+  if (attemptsRemaining === undefined || attemptsRemaining > WARN_AT_ATTEMPTS_REMAINING || !detail) {
+    return INCORRECT_CREDENTIALS;
+  }
+  if (attemptsRemaining > 0) return detail;
+  return (
+    <>
+      {detail} <ResetToUnlock email={email} />
+    </>
+  );
+}
+
+/** A completed password reset clears the lockout (API.md), so it is the way back in without waiting. */
+function ResetToUnlock({ email }: { email: () => string }) {
+  return (
+    <SwitchLink to="forgot" href="/reset-password" email={email}>
+      Reset your password to unlock it now
+    </SwitchLink>
   );
 }
