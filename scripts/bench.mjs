@@ -3,7 +3,8 @@
 // bench/results.md and bench/results.json. A report, never a pass/fail test. Every loop is bounded in time.
 //
 // Env: BENCH_DURATION (s per run, default 8), BENCH_RUNS (runs per scenario, median reported, default 3),
-// BENCH_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/postgres), BCRYPT_ROUNDS (default 12).
+// BENCH_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/postgres), BCRYPT_ROUNDS (default 12), BENCH_PAGES=0 to
+// skip the pages' first paint in Chromium (scripts/bench-pages.mjs; BENCH_PAGES_RUNS loads each, default 15).
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { Worker } from 'node:worker_threads';
 import autocannon from 'autocannon';
 import postgres from 'postgres';
 import { runAdminBench } from './bench-admin.mjs';
+import { runPagesBench } from './bench-pages.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DURATION = Number(process.env.BENCH_DURATION ?? 8);
@@ -540,6 +542,18 @@ try {
 // The admin lists at scale, on the seeded bench_admin database (npm run bench:seed); skipped when it is not there.
 if (process.env.BENCH_ADMIN !== '0') report.admin = await runAdminBench({ log });
 
+// The landing page's and lessons' first contentful paint in headless Chromium; skipped without a built site.
+if (process.env.BENCH_PAGES !== '0') report.pages = await runPagesBench({ log });
+if (report.pages) {
+  report.targets.lessonFcpVsLanding = {
+    landingMs: report.pages.rows[0].fcpMedianMs,
+    lessons: report.pages.rows
+      .slice(1)
+      .map(({ name, fcpMedianMs, ratio, pass }) => ({ name, fcpMedianMs, ratio, pass })),
+    target: `<= ${report.pages.goalRatio} x landing`,
+  };
+}
+
 // --- report ---------------------------------------------------------------------------------------------
 mkdirSync(join(root, 'bench'), { recursive: true });
 writeFileSync(join(root, 'bench/results.json'), `${JSON.stringify(report, null, 2)}\n`);
@@ -579,6 +593,12 @@ Targets:
 | \`GET /users/me\` vs bare server | ${fmt(t.usersMeVsBare.ratio * 100)} % | ≥ ~70 % |
 | cold start | ${t.coldStartMs.value} ms | ≤ 500 ms |
 | RSS under load | ${t.rssUnderLoadMb.value} MB | ≤ 150 MB |
+${(t.lessonFcpVsLanding?.lessons ?? [])
+  .map(
+    (lesson) =>
+      `| FCP, ${lesson.name} / landing page | ${fmt(lesson.fcpMedianMs)} ms / ${fmt(t.lessonFcpVsLanding.landingMs)} ms = ${fmt(lesson.ratio, 2)}× (**${lesson.pass ? 'pass' : 'FAIL'}**) | lesson ≤ 1.2 × landing |`,
+  )
+  .join('\n')}
 
 Login flood (issue 15): \`GET /users/me\` probed at ${PROBE_RATE} req/s, idle and while logins to unknown emails arrive
 at ${report.loginFlood.floodRate}/s (about 4 × what bcrypt can verify): ${report.loginFlood.shed503} logins shed with
@@ -602,5 +622,23 @@ const adminMd = report.admin
 ${report.admin.rows.map((r) => `| ${r.name} | ${r.p50} | ${r.p95} | ${r.meetsGoal ? 'met' : 'missed'} |`).join('\n')}
 `
   : '';
-writeFileSync(join(root, 'bench/results.md'), md + adminMd);
+const pagesMd = report.pages
+  ? `
+## Pages in Chromium
+
+Headless Chromium ${report.pages.chromium} (\`--headless --no-sandbox --disable-gpu --disable-background-networking\`), 1440 × 900,
+a fresh browser context (empty cache) per load; median of ${report.pages.runs} loads per page, taken in turn. JavaScript before
+interaction: the scripts a load fetched, gzipped from the built files. Goal: a lesson page's FCP ≤ ${report.pages.goalRatio} × the landing page's.
+
+| page | FCP median ms | × landing | JS before interaction (gzip) |
+|---|---:|---:|---:|
+${report.pages.rows
+  .map(
+    (row) =>
+      `| ${row.name} | ${fmt(row.fcpMedianMs)} | ${row.ratio === undefined ? '' : `${fmt(row.ratio, 2)}`} | ${fmt(row.jsGzipBytes / 1024)} KB |`,
+  )
+  .join('\n')}
+`
+  : '';
+writeFileSync(join(root, 'bench/results.md'), md + adminMd + pagesMd);
 log('\nwrote bench/results.md and bench/results.json');

@@ -2,7 +2,7 @@
 // JavaScript transferred before any interaction stays within 30 KB gzipped (the progress island and the header, no
 // React), and the search index loads only when the search opens. Measured as a visitor and as a signed-in learner,
 // in Chromium against the built server. First contentful paint is not asserted here (timing in a test is flaky):
-// `BENCH_ONLY=pages node scripts/bench.mjs` reports it against the landing page's.
+// `node scripts/bench-pages.mjs` (a section of `npm run bench`) reports it against the landing page's.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext } from 'playwright-core';
