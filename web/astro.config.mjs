@@ -2,6 +2,7 @@
 import react from '@astrojs/react';
 import tailwindcss from '@tailwindcss/vite';
 import { defineConfig } from 'astro/config';
+import { contentSecurityPolicy } from './integrations/csp.mjs';
 import { intentDirective } from './integrations/intent.mjs';
 import { pagefindIndex } from './integrations/pagefind.mjs';
 import { precompress } from './integrations/precompress.mjs';
@@ -35,7 +36,9 @@ export default defineConfig({
   // precompress(): .br and .gz beside each text file of the build, served by the API (see integrations/).
   // intentDirective(): `client:intent`, for islands that must cost nothing before the visitor reaches for them.
   // pagefindIndex(): the lessons' search index (dist/pagefind), built before precompress() runs over it.
-  integrations: [react(), intentDirective(), pagefindIndex(), precompress()],
+  // contentSecurityPolicy(): dist/csp.json, each page's policy with the hashes of its inline scripts and styles,
+  // which the API sends as the page's Content-Security-Policy header (docs/decisions/0012).
+  integrations: [react(), intentDirective(), pagefindIndex(), contentSecurityPolicy(), precompress()],
   // No `astro:assets` optimisation: the sharp install script is denied (root package.json `allowScripts`).
   image: { service: { entrypoint: 'astro/assets/services/noop' } },
   // Lesson code is highlighted at build time by Shiki (no JavaScript in the page). The high-contrast theme keeps

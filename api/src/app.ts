@@ -42,8 +42,8 @@ export function createApp(deps: Deps) {
     .route('/api/v1/admin', adminRouter);
 
   mountApiDocs(app, deps.version);
-  mountStaticSite(app, config.webDistDir);
-  app.notFound(notFound(config.webDistDir, allowedMethodsOf(app)));
+  const site = mountStaticSite(app, config.webDistDir, deps.logger);
+  app.notFound(notFound(site, allowedMethodsOf(app)));
   app.onError(onError);
   return routes;
 }

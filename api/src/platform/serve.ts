@@ -48,6 +48,14 @@ export function withBaseHeaders(
   };
 }
 
+// A header for one response, set the same way: on Node's response when the app runs under serveApp() (it also
+// reaches a response already built, as in serveStatic's onFound), else on the context (app.request in a unit test).
+export function setResponseHeader(c: Context, name: string, value: string) {
+  const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
+  if (outgoing) outgoing.setHeader(name, value);
+  else c.header(name, value);
+}
+
 // Reads the id the server layer chose. An app driven without it (app.request in a unit test) makes its own.
 export function requestIdentity(): MiddlewareHandler<AppBindings> {
   return async function requestIdentityMiddleware(c: Context<AppBindings>, next) {
