@@ -149,6 +149,31 @@ describe('Content-Security-Policy', () => {
     expect(violations).toEqual([]);
   }, 180_000);
 
+  test("search works with Pagefind's WebAssembly on the page itself, when its worker cannot start", async () => {
+    const { page, errors } = await newWatchedPage(suite);
+    const violations = await watchViolations(page);
+    // Pagefind compiles its WebAssembly in a worker (a script of its own, under no page policy) and falls back to
+    // the page when the worker fails: there the page's 'wasm-unsafe-eval' is what lets it compile.
+    const worker: string[] = [];
+    await page.route('**/pagefind/pagefind-worker.js', (route) => {
+      worker.push(route.request().url());
+      return route.abort();
+    });
+    await page.goto('/learn/');
+    await page.getByRole('banner').getByRole('link', { name: 'Search' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Search lessons' });
+    await dialog.getByRole('searchbox', { name: 'Search the lessons' }).fill('gradient descent');
+    await dialog
+      .getByRole('list', { name: 'Search results' })
+      .getByRole('link')
+      .filter({ hasText: 'Gradient descent from scratch' })
+      .first()
+      .waitFor();
+    expect(worker.length).toBeGreaterThan(0);
+    expect(violations).toEqual([]);
+    expect(errors.console).toEqual([]);
+  });
+
   test('landing, a lesson with a search, the dashboard and settings with the QR code: zero violations', async () => {
     const { page, errors } = await newWatchedPage(suite);
     const violations = await watchViolations(page);

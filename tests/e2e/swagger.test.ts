@@ -26,7 +26,11 @@ describe('Swagger UI', () => {
         foreign.push(request.url());
     });
 
-    await page.goto(`${suite.server.url}/docs`);
+    const docs = await page.goto(`${suite.server.url}/docs`);
+    // Its own strict policy (decision 0012): the one inline script by hash; a violation would show as a console error.
+    const policy = (await docs?.allHeaders())?.['content-security-policy'] ?? '';
+    expect(policy).toMatch(/(^|; )script-src 'self' 'sha256-[\w+/]+=*'(;|$)/);
+    expect(policy).not.toContain('unsafe-inline');
     await page.getByRole('button', { name: 'Authorize' }).first().click();
     const dialog = page.locator('.modal-ux');
     await dialog.locator('#oauth_username').fill(email);

@@ -1,11 +1,41 @@
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { serveStatic } from '@hono/node-server/serve-static';
-import { swaggerUI } from '@hono/swagger-ui';
+import { SwaggerUI, swaggerUI } from '@hono/swagger-ui';
 import type { createRouter } from './create-router';
+import { setResponseHeader } from './serve';
 
 const SWAGGER_FILES = new Set(['swagger-ui.css', 'swagger-ui-bundle.js']);
 const swaggerUiDistDir = () => dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+
+const SWAGGER_OPTIONS = {
+  url: '/openapi.json',
+  baseUrl: '/docs/assets',
+  title: 'AI Bootcamp API — docs',
+  persistAuthorization: false,
+};
+
+// /docs gets a policy of its own, as strict as the site's (decision 0012): its one inline script (the call that
+// starts Swagger UI, the same on every request) by hash, everything else from this origin. Swagger UI adds styles
+// through the CSSOM and draws its icons from data: URLs in its stylesheet.
+function swaggerPolicy() {
+  const page = SwaggerUI(SWAGGER_OPTIONS);
+  const hashes = [...page.matchAll(/<script>([\s\S]*?)<\/script>/g)].map(
+    ([, body = '']) => `'sha256-${createHash('sha256').update(body, 'utf8').digest('base64')}'`,
+  );
+  return [
+    "default-src 'self'",
+    ['script-src', "'self'", ...hashes].join(' '),
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
 
 // GET /openapi.json (OpenAPI 3.1, generated from the same zod schemas that validate requests) and GET /docs.
 export function mountApiDocs(app: ReturnType<typeof createRouter>, version: string) {
@@ -36,13 +66,13 @@ export function mountApiDocs(app: ReturnType<typeof createRouter>, version: stri
     c.header('Cache-Control', 'public, max-age=86400');
     return serveStatic({ root: swaggerUiDistDir(), rewriteRequestPath: () => `/${file}` })(c, next);
   });
+  const policy = swaggerPolicy();
   app.get(
     '/docs',
-    swaggerUI({
-      url: '/openapi.json',
-      baseUrl: '/docs/assets',
-      title: 'AI Bootcamp API — docs',
-      persistAuthorization: false,
-    }),
+    async function swaggerPolicyHeader(c, next) {
+      setResponseHeader(c, 'Content-Security-Policy', policy);
+      await next();
+    },
+    swaggerUI(SWAGGER_OPTIONS),
   );
 }
