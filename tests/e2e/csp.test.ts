@@ -5,9 +5,9 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
-import { newWatchedPage, uniqueEmail, useBrowserSuite, WEB_DIST, waitForHydration } from './harness';
+import { newWatchedPage, shot, uniqueEmail, useBrowserSuite, WEB_DIST, waitForHydration } from './harness';
 
 const suite = useBrowserSuite();
 const PASSWORD = 'Content#Policy42';
@@ -69,6 +69,15 @@ async function watchViolations(page: Page) {
     if (message.text().includes('Content Security Policy')) violations.push(message.text());
   });
   return violations;
+}
+
+/** Screenshots for review at both widths (SHOTS_DIR): styles allowed by hash must still apply. */
+async function bothWidths(page: Page, name: string, inView?: Locator) {
+  for (const width of [375, 1440]) {
+    await page.setViewportSize({ width, height: width === 375 ? 812 : 900 });
+    await inView?.scrollIntoViewIfNeeded();
+    await shot(page, `csp-${name}-${width}`);
+  }
 }
 
 async function settle(page: Page) {
@@ -181,13 +190,25 @@ describe('Content-Security-Policy', () => {
     await page.goto('/');
     await waitForHydration(page);
     await page.getByRole('heading', { level: 1 }).waitFor();
+    await bothWidths(page, 'landing');
 
     // Search loads Pagefind from /pagefind/ and compiles its WebAssembly ('wasm-unsafe-eval').
     await page.goto('/learn/ai-engineering-bootcamp/maths-for-ml/gradient-descent/');
+    // Shiki colours code tokens with style attributes, allowed by hash: a coloured token proves they apply.
+    const token = page.locator('pre.astro-code span[style="color:#FF9492"]').first();
+    expect(await token.evaluate((element) => getComputedStyle(element).color)).toBe('rgb(255, 148, 146)');
+    expect(
+      await page
+        .locator('pre.astro-code')
+        .first()
+        .evaluate((element) => getComputedStyle(element).backgroundColor),
+    ).toBe('rgb(10, 12, 16)');
+    await bothWidths(page, 'lesson-code', token);
     await page.getByRole('banner').getByRole('link', { name: 'Search' }).click();
     const dialog = page.getByRole('dialog', { name: 'Search lessons' });
     await dialog.getByRole('searchbox', { name: 'Search the lessons' }).fill('embeddings');
     await dialog.getByRole('list', { name: 'Search results' }).getByRole('link').first().waitFor();
+    await bothWidths(page, 'search');
     await page.keyboard.press('Escape');
 
     // Sign up in the modal, to the dashboard.
@@ -214,6 +235,7 @@ describe('Content-Security-Policy', () => {
     expect(await qr.getAttribute('src')).toMatch(/^data:image\/svg\+xml/);
     expect(await qr.evaluate((image: HTMLImageElement) => image.complete && image.naturalWidth > 0)).toBe(true);
     await settle(page);
+    await bothWidths(page, 'settings-qr', qr);
 
     expect(violations).toEqual([]);
     expect(errors.console).toEqual([]);
