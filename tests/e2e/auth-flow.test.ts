@@ -49,18 +49,60 @@ describe('auth flow in Chromium', () => {
     await dialog.waitFor();
     await focusReaches(page, 'signup-name');
 
-    // The live checklist is the API's passwordRules, ticked off as the visitor types.
+    // The checklist lists every rule the server enforces: the API's passwordRules, ticked off as the visitor types,
+    // and its passwordContextRules; "not a common password" waits for the server (its list stays there).
     const rules = dialog.getByRole('list', { name: 'Password requirements' });
     const met = () =>
       rules.locator('li').evaluateAll((items) => items.map((li) => `${li.dataset.rule}:${li.dataset.met}`));
+    expect(
+      await rules
+        .locator('li')
+        .evaluateAll((items) => items.map((li) => li.querySelector(':scope > span')?.firstChild?.textContent?.trim())),
+    ).toEqual([
+      '8–128 characters',
+      'An upper-case letter',
+      'A lower-case letter',
+      'A digit',
+      'A special character',
+      'Not built from your email name',
+      "Not the site's name (AI Bootcamp)",
+      'Not a common password',
+    ]);
     await dialog.getByLabel('Password', { exact: true }).fill('abc');
-    expect(await met()).toEqual(['length:false', 'upper:false', 'lower:true', 'digit:false', 'special:false']);
-    await dialog.getByLabel('Password', { exact: true }).fill(PASSWORD);
-    expect(await met()).toEqual(['length:true', 'upper:true', 'lower:true', 'digit:true', 'special:true']);
-
+    expect(await met()).toEqual([
+      'length:false',
+      'upper:false',
+      'lower:true',
+      'digit:false',
+      'special:false',
+      'email-name:unknown',
+      'site-name:true',
+      'common:unknown',
+    ]);
+    // Live: the site's name, and (once the email is typed) the email's name.
+    await dialog.getByLabel('Password', { exact: true }).fill('My-AIBootcamp-1');
+    expect(await rules.locator('li[data-rule="site-name"]').getAttribute('data-state')).toBe('failed');
     const email = uniqueEmail('ada');
-    await dialog.getByLabel('Full name').fill('Ada Lovelace');
     await dialog.getByLabel('Email').fill(email);
+    await dialog.getByLabel('Password', { exact: true }).fill(`${email.split('@')[0]}-X1`);
+    expect(await rules.locator('li[data-rule="email-name"]').getAttribute('data-state')).toBe('failed');
+    await dialog.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    expect(await met()).toEqual([
+      'length:true',
+      'upper:true',
+      'lower:true',
+      'digit:true',
+      'special:true',
+      'email-name:true',
+      'site-name:true',
+      'common:unknown',
+    ]);
+    expect(await rules.locator('li[data-rule="common"]').textContent()).toBe(
+      'Not a common password (checked on submit): checked when you submit',
+    );
+    await page.screenshot({ path: artifactPath('signup-checklist-1440.png') });
+
+    await dialog.getByLabel('Full name').fill('Ada Lovelace');
     // A double click submits once: the form is busy until the page leaves.
     const posts: string[] = [];
     page.on('request', (request) => {
@@ -239,10 +281,33 @@ describe('auth flow in Chromium', () => {
     await passwordError.waitFor();
     expect(await passwordError.textContent()).toContain('too common');
     expect(await signup.getByLabel('Password', { exact: true }).getAttribute('aria-invalid')).toBe('true');
+    // The checklist's server-side line turns red with it; every browser-checked line was met.
+    const commonRule = signup.locator('li[data-rule="common"]');
+    expect(await commonRule.getAttribute('data-state')).toBe('failed');
+    expect(await commonRule.textContent()).toBe('Not a common password: not met');
+    expect(await signup.locator('li[data-rule]').evaluateAll((items) => items.map((li) => li.dataset.state))).toEqual([
+      'met',
+      'met',
+      'met',
+      'met',
+      'met',
+      'met',
+      'met',
+      'failed',
+    ]);
+    for (const width of [375, 1440]) {
+      await page.setViewportSize({ width, height: width === 375 ? 812 : 900 });
+      await signup.getByLabel('Password', { exact: true }).scrollIntoViewIfNeeded();
+      await page.screenshot({ path: artifactPath(`signup-checklist-common-${width}.png`) });
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+    }
+    await page.setViewportSize({ width: 1440, height: 900 });
 
     // 409: the email has an account; the link switches to sign-in with the email filled in.
     await signup.getByLabel('Email').fill(email);
     await signup.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    // Another password: the server's verdict is old news, the line waits for the next submit again.
+    expect(await commonRule.getAttribute('data-state')).toBe('pending');
     await signup.getByRole('button', { name: 'Create account' }).click();
     const alert = signup.getByRole('alert');
     await alert.waitFor();

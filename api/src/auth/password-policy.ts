@@ -1,7 +1,5 @@
-import { passwordContextProblem } from '../shared/fields';
+import { COMMON_PASSWORD_MESSAGE, passwordContextProblem } from '../shared/fields';
 import { isCommonPassword } from './common-passwords';
-
-export const COMMON_PASSWORD_MESSAGE = 'This password is too common. Choose one that is harder to guess';
 
 // The server-side half of the password policy, for signup, reset and change alike. `passwordSchema` (shared
 // with the browser) has already checked length and composition; these checks need the common-password list

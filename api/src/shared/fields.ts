@@ -42,18 +42,55 @@ export const passwordSchema = z
   .meta({ example: 'SecurePass123!', format: 'password' });
 
 // A password built from the user's email name or the site's name is the first thing an attacker tries.
+export const EMAIL_NAME_MESSAGE = 'Password must not contain your email name';
+export const SITE_NAME_MESSAGE = "Password must not contain the site's name";
+// Checked by the server only: its list (@zxcvbn-ts/language-common) is too large for the browser.
+export const COMMON_PASSWORD_MESSAGE = 'This password is too common. Choose one that is harder to guess';
+
+const lettersOf = (value: string) =>
+  value
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{Nd}]/gu, '');
+
+export function containsEmailName(password: string, email: string): boolean {
+  const emailName = lettersOf(email.split('@')[0] ?? '');
+  return emailName.length >= 3 && lettersOf(password).includes(emailName);
+}
+
+export function containsSiteName(password: string): boolean {
+  const compact = lettersOf(password);
+  return [lettersOf(SITE_NAME), 'aibootcamp', 'bootcamp'].some((name) => compact.includes(name));
+}
+
+// The rules beyond length and composition, each with the 422 message the server answers when it is broken, so the
+// checklist can show every rule the server enforces and mark the one a 422 named. `test` is undefined where the
+// browser cannot check: the common-password list stays on the server.
+export const passwordContextRules = [
+  {
+    id: 'email-name',
+    label: 'Not built from your email name',
+    message: EMAIL_NAME_MESSAGE,
+    test: (password: string, email: string | undefined) =>
+      email === undefined ? undefined : !containsEmailName(password, email),
+  },
+  {
+    id: 'site-name',
+    label: `Not the site's name (${SITE_NAME})`,
+    message: SITE_NAME_MESSAGE,
+    test: (password: string, _email: string | undefined) => !containsSiteName(password),
+  },
+  {
+    id: 'common',
+    label: 'Not a common password',
+    message: COMMON_PASSWORD_MESSAGE,
+    test: (_password: string, _email: string | undefined): boolean | undefined => undefined,
+  },
+] as const;
+
 export function passwordContextProblem(password: string, email: string): string | undefined {
-  const normalized = password.normalize('NFKC').toLowerCase();
-  const letters = (value: string) => value.toLowerCase().replace(/[^\p{L}\p{Nd}]/gu, '');
-  const emailName = letters(email.split('@')[0] ?? '');
-  if (emailName.length >= 3 && letters(normalized).includes(emailName)) {
-    return 'Password must not contain your email name';
-  }
-  const site = letters(SITE_NAME);
-  const compact = letters(normalized);
-  if (compact.includes(site) || compact.includes('aibootcamp') || compact.includes('bootcamp')) {
-    return "Password must not contain the site's name";
-  }
+  if (containsEmailName(password, email)) return EMAIL_NAME_MESSAGE;
+  if (containsSiteName(password)) return SITE_NAME_MESSAGE;
   return undefined;
 }
 

@@ -34,6 +34,7 @@ export function SignUpForm({ email }: { email?: string }) {
   });
   const [alert, setAlert] = useState<ReactNode>(null);
   const password = useWatch({ control, name: 'password' });
+  const typedEmail = useWatch({ control, name: 'email' });
 
   useEffect(() => setFocus('full_name'), [setFocus]);
 
@@ -90,6 +91,7 @@ export function SignUpForm({ email }: { email?: string }) {
         registration={register('password')}
         error={errors.password}
         password={password}
+        email={typedEmail}
       />
       <SubmitButton busy={busy} label="Create account" busyLabel="Creating your account…" />
       <ProviderButtons />

@@ -104,6 +104,7 @@ export function AccountPassword({ user, onChanged }: { user: User; onChanged: ()
           registration={register('new_password')}
           error={errors.new_password}
           password={password}
+          email={user.email}
         />
         <button type="submit" className="btn btn-primary w-full sm:w-auto" aria-disabled={busy || undefined}>
           {busy ? 'Changing your password…' : 'Change password'}
