@@ -48,6 +48,7 @@ export async function runAdminBench({
       ...process.env,
       ENVIRONMENT: 'production',
       JWT_SECRET_KEY: 'bench-secret-key-that-is-at-least-32-bytes-long!',
+      MFA_ENCRYPTION_KEY: Buffer.alloc(32, 9).toString('base64'),
       DATABASE_URL: databaseUrl,
       PORT: String(port),
       PUBLIC_APP_URL: base,
@@ -63,7 +64,7 @@ export async function runAdminBench({
   try {
     const until = Date.now() + 120_000;
     for (;;) {
-      const up = await fetch(`${base}/health`).then(
+      const up = await fetch(`${base}/health`, { signal: AbortSignal.timeout(2000) }).then(
         (res) => res.ok,
         () => false,
       );
@@ -118,6 +119,7 @@ export async function runAdminBench({
     const scenarios = [
       ['users: first page', '/api/v1/admin/users'],
       ['users: search a surname (4 % of users)', '/api/v1/admin/users?q=hopper'],
+      ['users: search a 0.5 % substring', '/api/v1/admin/users?q=lovelace1'],
       ['users: search a rare substring', '/api/v1/admin/users?q=lovelace12345'],
       ['users: search no match', '/api/v1/admin/users?q=zzqxj'],
       ['users: search 2 characters', '/api/v1/admin/users?q=42'],
@@ -140,7 +142,10 @@ export async function runAdminBench({
         'learners: by progress, page 18,000',
         `${learners}?sort=progress&cursor=${countCursorOf(deepLearner.completed, deepLearner.user_id)}`,
       ],
-      ['learners: search', `${learners}?q=hopper`],
+      ['learners: search a surname (4 % of learners)', `${learners}?q=hopper`],
+      ['learners: search a 0.5 % substring', `${learners}?q=lovelace1`],
+      ['learners: search a rare substring', `${learners}?q=lovelace12345`],
+      ['learners: search by progress', `${learners}?q=hopper&sort=progress`],
     ];
 
     const rows = [];
