@@ -6,7 +6,7 @@ import type { AppBindings } from '../platform/types';
 // The refresh cookie. Outside development it is `__Host-aibc_refresh`: the browser accepts a `__Host-` cookie only
 // from this very host, Secure, with `Path=/` and no Domain, so a sibling subdomain cannot plant one of its own
 // ("cookie tossing": signing the victim in as the attacker). The prefix forces `Path=/`; path scoping never isolated
-// a cookie from same-origin code anyway, and HttpOnly plus SameSite=Strict do the protecting (decision record 0008).
+// a cookie from same-origin code anyway, and HttpOnly plus SameSite=Strict do the protecting (decision record 0013).
 // Development serves plain http, where Secure (and so the prefix) is unavailable outside localhost: there the
 // cookie keeps its old name, scoped to the auth routes.
 export const REFRESH_COOKIE = 'aibc_refresh';
