@@ -408,6 +408,49 @@ describe('auth flow in Chromium', () => {
     }
   });
 
+  test('without JavaScript, "Get started" and "Sign in" lead to pages that say what works: the lessons', async () => {
+    for (const viewport of [
+      { width: 375, height: 812 },
+      { width: 1440, height: 900 },
+    ]) {
+      const context = await suite.browser.newContext({ viewport, baseURL: suite.server.url, javaScriptEnabled: false });
+      suite.contexts.push(context);
+      const page = await context.newPage();
+      const errors = watchConsole(page);
+      await page.goto('/');
+
+      await page.getByRole('banner').getByRole('link', { name: 'Get started' }).click();
+      await page.waitForURL('**/signup/');
+      await page.getByRole('heading', { level: 1, name: 'Create your free account' }).waitFor();
+      await page.getByRole('heading', { name: 'Signing in needs JavaScript' }).waitFor();
+      // No button that would do nothing: the modal's triggers are hidden, the lessons are offered instead.
+      expect(await page.getByRole('link', { name: 'Create your account' }).isVisible()).toBe(false);
+      await page.screenshot({ path: artifactPath(`nojs-signup-${viewport.width}.png`), fullPage: true });
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewport.width);
+      const lessons = page.getByRole('main').getByRole('link', { name: 'the curriculum' });
+      expect(await lessons.isVisible()).toBe(true);
+
+      // "Sign in": in the header on a wide screen, in the landing page's closing call on a phone.
+      await page.goto('/');
+      const signIn =
+        viewport.width < 640
+          ? page.getByRole('main').getByRole('link', { name: 'Sign in', exact: true }).last()
+          : page.getByRole('banner').getByRole('link', { name: 'Sign in', exact: true });
+      await signIn.click();
+      await page.waitForURL('**/signin/');
+      await page.getByRole('heading', { level: 1, name: 'Sign in to AI Bootcamp' }).waitFor();
+      await page.getByRole('heading', { name: 'Signing in needs JavaScript' }).waitFor();
+      expect(await page.getByRole('main').getByRole('link', { name: 'Sign in', exact: true }).isVisible()).toBe(false);
+      const curriculum = page.getByRole('main').getByRole('link', { name: 'the curriculum' });
+      const href = await curriculum.getAttribute('href');
+      await curriculum.click();
+      await page.waitForURL(`**${href}`);
+      expect((await page.request.get(href ?? '/')).status()).toBe(200);
+      await page.getByRole('heading', { level: 1 }).first().waitFor();
+      expect(errors).toEqual([]);
+    }
+  });
+
   test('a 401 on a call triggers one refresh and one retry', async () => {
     const email = uniqueEmail('retry');
     await createAccount(email, 'Mary Jackson');
