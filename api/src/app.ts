@@ -5,7 +5,7 @@ import { curriculumRouter } from './features/curriculum/curriculum.index';
 import { healthRouter } from './features/health/health.index';
 import { mfaRouter } from './features/mfa/mfa.index';
 import { oauthAccountsRouter, oauthRouter } from './features/oauth/oauth.index';
-import { passkeyAccountRouter, passkeyAuthRouter } from './features/passkeys/passkeys.index';
+import { passkeysRouter } from './features/passkeys/passkeys.index';
 import { progressRouter } from './features/progress/progress.index';
 import { usersRouter } from './features/users/users.index';
 import { limitRequestBody } from './middlewares/body-limit';
@@ -32,10 +32,9 @@ export function createApp(deps: Deps) {
     .route('/health', healthRouter)
     .route('/api/v1/auth', authRouter)
     .route('/api/v1/auth/oauth', oauthRouter)
-    .route('/api/v1/auth', passkeyAuthRouter)
     .route('/api/v1/users', usersRouter)
     .route('/api/v1/users/me/oauth', oauthAccountsRouter)
-    .route('/api/v1/users/me/passkeys', passkeyAccountRouter)
+    .route('/api/v1/users/me/passkeys', passkeysRouter)
     .route('/api/v1/users/me/mfa', mfaRouter)
     .route('/api/v1/users/me/progress', progressRouter)
     .route('/api/v1/courses', curriculumRouter)

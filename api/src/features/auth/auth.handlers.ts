@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { clearMfaCookie, readMfaCookie } from '../../auth/mfa-cookie';
+import { mfaInvalidProblem } from '../../auth/mfa-problem';
 import { checkPasswordPolicy } from '../../auth/password-policy';
 import { clearRefreshCookie, readRefreshCookie, setRefreshCookie } from '../../auth/refresh-cookie';
 import { completeMfaChallenge } from '../../auth/sign-in';
@@ -86,12 +87,6 @@ function invalidCredentialsDetail(attemptsRemaining: number, lockMinutes: number
     return `${INVALID_CREDENTIALS} ${tries} left before sign-in is ${lock}.`;
   }
   return INVALID_CREDENTIALS;
-}
-
-// One answer for every failed second step — a wrong or spent code, a used, expired or exhausted mfa_token, a locked
-// MFA step — so a guesser learns nothing from which one it was.
-export function mfaInvalidProblem(c: Context) {
-  return problem(c, 401, 'The code is not valid. Check it and try again, or sign in again.', { code: 'mfa_invalid' });
 }
 
 function lockedProblem(c: Context, retryAfterSeconds: number) {

@@ -3,12 +3,16 @@ import { emailKey, rateLimit, refreshTokenSessionKey } from '../../middlewares/r
 import { createRouter } from '../../platform/create-router';
 import * as handlers from './auth.handlers';
 import * as routes from './auth.routes';
+import * as passkeyHandlers from './passkey-sign-in.handlers';
+import * as passkeyRoutes from './passkey-sign-in.routes';
 import * as recoveryHandlers from './recovery.handlers';
 import * as recoveryRoutes from './recovery.routes';
 
-// Everything under /api/v1/auth: sign-up, sign-in, refresh, sign-out, and the routes a mailed link leads to.
+// Everything under /api/v1/auth: sign-up, sign-in (password or passkey), refresh, sign-out, step-up, and the routes a
+// mailed link leads to. (Sign-in with a provider is the oauth feature's, at /api/v1/auth/oauth.)
 
 const HOUR_MS = 3_600_000;
+const loginBudget = (config: { rateLimits: { loginPerMinute: number } }) => config.rateLimits.loginPerMinute;
 const resetLimit = (config: { rateLimits: { resetPerMinute: number } }) => config.rateLimits.resetPerMinute;
 
 const router = createRouter();
@@ -55,6 +59,13 @@ router.use(
   }),
 );
 
+// Anyone can ask for a passkey sign-in challenge (a row each), so options and verify are limited per client with the
+// login's budget.
+router.use('/passkey/options', rateLimit({ name: 'passkey-options', limit: loginBudget }));
+router.use('/passkey/verify', rateLimit({ name: 'passkey-verify', limit: loginBudget }));
+router.use('/reauthenticate/webauthn/options', rateLimit({ name: 'passkey-reauth-options', limit: loginBudget }));
+router.use('/mfa/webauthn/options', rateLimit({ name: 'passkey-mfa-options', limit: loginBudget }));
+
 export const authRouter = router
   .openapi(routes.signup, handlers.signup)
   .openapi(routes.login, handlers.login)
@@ -65,4 +76,8 @@ export const authRouter = router
   .openapi(recoveryRoutes.requestEmailVerification, recoveryHandlers.requestEmailVerification)
   .openapi(recoveryRoutes.verifyEmail, recoveryHandlers.verifyEmail)
   .openapi(recoveryRoutes.requestPasswordReset, recoveryHandlers.requestPasswordReset)
-  .openapi(recoveryRoutes.confirmPasswordReset, recoveryHandlers.confirmPasswordReset);
+  .openapi(recoveryRoutes.confirmPasswordReset, recoveryHandlers.confirmPasswordReset)
+  .openapi(passkeyRoutes.signInOptions, passkeyHandlers.signInOptions)
+  .openapi(passkeyRoutes.signInVerify, passkeyHandlers.signInVerify)
+  .openapi(passkeyRoutes.reauthenticationOptions, passkeyHandlers.reauthenticationOptions)
+  .openapi(passkeyRoutes.secondFactorOptions, passkeyHandlers.secondFactorOptions);

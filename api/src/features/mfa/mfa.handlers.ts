@@ -1,8 +1,8 @@
+import { mfaInvalidProblem } from '../../auth/mfa-problem';
 import { getAuth } from '../../middlewares/require-auth';
 import { problem } from '../../platform/problem';
 import { requestMeta } from '../../platform/request-meta';
 import type { AppRouteHandler } from '../../platform/types';
-import { mfaInvalidProblem } from '../auth/auth.handlers';
 import type {
   ConfirmTotpRoute,
   DeleteTotpRoute,

@@ -1,7 +1,6 @@
 import { insertIntoAuditLog } from '../../audit/audit';
 import { revokeSessionsCte } from '../../auth/sessions.queries';
 import { countSignInMethods, lockSignInMethods } from '../../auth/sign-in.queries';
-import { type AuthUser, userColumns } from '../../auth/user';
 import type { Sql } from '../../db/sql';
 import type { MailRecipient } from '../../mail/account-mail';
 import type { RequestMeta } from '../../platform/request-meta';
@@ -163,13 +162,4 @@ export async function deletePasskey(
     const { name, ...recipient } = row;
     return { ok: true, recipient, name };
   });
-}
-
-export async function findPasskeyOwner(sql: Sql, userId: string) {
-  const [user]: [AuthUser?] = await sql`
-    select ${sql(userColumns)}
-    from users
-    where id = ${userId}
-  `;
-  return user;
 }
