@@ -1,5 +1,5 @@
 // The passkey screens in the built site, with Chromium's virtual authenticator standing in for Touch ID: add a
-// passkey in Settings (confirming with the password first), rename it, then sign out and back in with the "Sign in
+// passkey in Settings (confirming with the password in the shared step-up dialog first), rename it, then sign out and back in with the "Sign in
 // with a passkey" button. Screenshots at 375 and 1440 px go to test-artifacts/.
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -73,12 +73,17 @@ describe('passkeys in the site', () => {
       await section.getByLabel('Name for the new passkey').fill('Work laptop');
       await section.getByRole('button', { name: 'Add a passkey' }).click();
 
-      // The API asks for a step-up: confirm with the password, and the add goes on by itself.
-      const confirm = section.getByRole('region', { name: "Confirm it's you" });
-      await confirm.getByLabel('Password').fill(PASSWORD);
+      // The API asks for a step-up: the shared "Confirm it's you" dialog offers the password (the only way this
+      // account has), and the add goes on by itself after it.
+      const confirm = page.getByRole('dialog', { name: "Confirm it's you" });
+      await confirm.getByLabel('Password', { exact: true }).fill(PASSWORD);
+      expect(await confirm.getByRole('group', { name: 'Confirm with' }).count()).toBe(0);
+      expect(await section.getByRole('region', { name: "Confirm it's you" }).count()).toBe(0);
       await screenshot(page, `passkeys-confirm-${width}.png`);
-      await confirm.getByRole('button', { name: 'Confirm' }).click();
+      await confirm.getByRole('button', { name: 'Confirm', exact: true }).click();
+      await confirm.waitFor({ state: 'hidden' });
       await section.getByText('Passkey "Work laptop" added. Your other devices were signed out.').waitFor();
+      await section.getByRole('button', { name: 'Remove Work laptop' }).waitFor();
       await section.getByRole('button', { name: 'Rename Work laptop' }).click();
       await section.getByLabel('New name for Work laptop').fill('MacBook Touch ID');
       await section.getByRole('button', { name: 'Save' }).click();

@@ -2,54 +2,39 @@ import { passkeyNameSchema } from '@aibc/api/shared/passkeys';
 import type { InferResponseType } from 'hono/client';
 import { type FormEvent, useCallback, useEffect, useId, useRef, useState } from 'react';
 import { client } from '../../lib/api';
-import { createPasskey, getPasskeyAssertion, isPasskeyCancelled, supportsPasskeys } from '../../lib/passkeys';
+import { createPasskey, isPasskeyCancelled, supportsPasskeys } from '../../lib/passkeys';
 import { NETWORK_ERROR, readProblem, UNEXPECTED_ERROR } from '../../lib/problems';
 import { SessionError, tokenRefusedByChallenge, withAccessToken } from '../../stores/session';
+import { isStepUpCancelled, withStepUp } from '../../stores/step-up';
 
 type PasskeyList = InferResponseType<typeof client.api.v1.users.me.passkeys.$get, 200>;
 type Passkey = PasskeyList[number];
 type ListState = { status: 'loading' } | { status: 'error' } | { status: 'ready'; passkeys: PasskeyList };
 type Message = { tone: 'success' | 'danger'; text: string };
+type Run = (action: () => Promise<string | undefined>) => Promise<void>;
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
 const inputClass =
   'w-full rounded-lg border border-ink-600 bg-ink-900 px-3.5 py-2.5 text-silver-50 placeholder:text-silver-500 focus:border-silver-300 focus:outline-none';
 
-/** A call that needs a recent step-up answered `reauthentication_required`: confirm it's you, then try again. */
-class StepUpNeeded extends Error {
-  constructor(readonly methods: string[]) {
-    super('step-up needed');
-  }
-}
-
-async function stepUpProblem(response: Response) {
-  if (response.status !== 401) return undefined;
-  const problem = await readProblem(response.clone());
-  return problem.code === 'reauthentication_required' ? new StepUpNeeded(problem.methods ?? ['password']) : undefined;
-}
-
-// Only a refused token means "refresh and retry": a 401 whose challenge is not RFC 9470's step-up. The step-up 401
-// (`error="insufficient_user_authentication"`) and a wrong password (no challenge) are the route's own answers.
-const tokenRefused = (response: Response) =>
-  tokenRefusedByChallenge(response) &&
-  !(response.headers.get('WWW-Authenticate') ?? '').includes('insufficient_user_authentication');
-
-const authed = <R extends Response>(call: Parameters<typeof withAccessToken<R>>[0]) =>
-  withAccessToken(call, { isTokenRefused: tokenRefused });
+// Only a refused token (a 401 with the Bearer challenge) means "refresh and retry"; the step-up 401 is withStepUp's,
+// and the routes' other 401s are their own answers.
+const authed = { isTokenRefused: tokenRefusedByChallenge };
 
 /**
  * Passkeys (GET/POST/PATCH/DELETE /users/me/passkeys): add one with a name, rename, remove. Adding and removing need
- * a recent step-up; the section asks for it in place (password or an existing passkey) and goes on.
+ * a recent step-up: every change goes through `withStepUp` (stores/step-up.ts), so a 401 `reauthentication_required`
+ * opens the one "Confirm it's you" dialog with the methods the API offers (the password, an authenticator or
+ * recovery code, a passkey, a provider) and the change is made once more after it.
  */
 export function Passkeys() {
   const [state, setState] = useState<ListState>({ status: 'loading' });
   const [message, setMessage] = useState<Message>();
-  const [stepUp, setStepUp] = useState<{ methods: string[]; retry: () => Promise<void> }>();
   const status = useRef<HTMLParagraphElement>(null);
   const supported = useSupported();
 
   const load = useCallback(async () => {
-    const response = await authed((options) => client.api.v1.users.me.passkeys.$get({}, options));
+    const response = await withAccessToken((options) => client.api.v1.users.me.passkeys.$get({}, options), authed);
     if (!response) return;
     if (!response.ok) throw new SessionError(response.status);
     setState({ status: 'ready', passkeys: await response.json() });
@@ -63,20 +48,16 @@ export function Passkeys() {
     if (message) status.current?.focus();
   }, [message]);
 
-  // Runs an action; a step-up answer opens the confirm panel, which runs the action again once confirmed.
-  const run = useCallback(
-    async (action: () => Promise<string | undefined>) => {
+  // Runs an action and reloads the list. A cancelled step-up or passkey prompt is the visitor's choice: no message.
+  const run = useCallback<Run>(
+    async (action) => {
       setMessage(undefined);
       try {
         const done = await action();
         await load().catch(() => {});
         if (done) setMessage({ tone: 'success', text: done });
       } catch (error) {
-        if (error instanceof StepUpNeeded) {
-          setStepUp({ methods: error.methods, retry: () => run(action) });
-          return;
-        }
-        if (isPasskeyCancelled(error)) return;
+        if (isStepUpCancelled(error) || isPasskeyCancelled(error)) return;
         setMessage({ tone: 'danger', text: describeError(error) });
       }
     },
@@ -107,17 +88,6 @@ export function Passkeys() {
         >
           {message.text}
         </p>
-      )}
-      {stepUp && (
-        <ConfirmIt
-          methods={stepUp.methods}
-          onCancel={() => setStepUp(undefined)}
-          onConfirmed={() => {
-            const { retry } = stepUp;
-            setStepUp(undefined);
-            void retry();
-          }}
-        />
       )}
       {state.status === 'error' && (
         <p role="alert" className="mt-4 text-sm text-danger">
@@ -156,19 +126,20 @@ function describeError(error: unknown) {
   return UNEXPECTED_ERROR;
 }
 
+/** A route's refusal as an error to show. A second step-up challenge right after a confirmed one lands here too. */
 async function failWith(response: Response): Promise<never> {
-  const stepUp = await stepUpProblem(response);
-  if (stepUp) throw stepUp;
   if (response.status >= 500) throw new SessionError(response.status);
   const problem = await readProblem(response);
   throw new Error(problem.errors?.[0]?.message ?? problem.detail);
 }
 
-function AddPasskey({ run }: { run: (action: () => Promise<string | undefined>) => Promise<void> }) {
+function AddPasskey({ run }: { run: Run }) {
   const id = useId();
   const [name, setName] = useState('');
   const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
+  // 'confirming' while the API is asked (and the step-up dialog may be open over the page), 'device' while the
+  // browser's passkey prompt is.
+  const [busy, setBusy] = useState<'confirming' | 'device'>();
 
   async function onSubmit(event: FormEvent) {
     event.preventDefault();
@@ -179,21 +150,25 @@ function AddPasskey({ run }: { run: (action: () => Promise<string | undefined>) 
       return;
     }
     setError(undefined);
-    setBusy(true);
+    setBusy('confirming');
     await run(async () => {
-      const started = await authed((options) => client.api.v1.users.me.passkeys.options.$post({}, options));
+      const started = await withStepUp((options) => client.api.v1.users.me.passkeys.options.$post({}, options), authed);
       if (!started) return undefined;
       if (!started.ok) return failWith(started);
+      setBusy('device');
       const response = await createPasskey(await started.json());
-      const added = await authed((options) =>
-        client.api.v1.users.me.passkeys.$post({ json: { name: parsed.data, response } }, options),
+      setBusy('confirming');
+      // The step-up may have aged out while the browser's prompt was open: then the dialog asks again.
+      const added = await withStepUp(
+        (options) => client.api.v1.users.me.passkeys.$post({ json: { name: parsed.data, response } }, options),
+        authed,
       );
       if (!added) return undefined;
       if (added.status !== 201) return failWith(added);
       setName('');
       return `Passkey "${parsed.data}" added. Your other devices were signed out.`;
     });
-    setBusy(false);
+    setBusy(undefined);
   }
 
   return (
@@ -219,20 +194,14 @@ function AddPasskey({ run }: { run: (action: () => Promise<string | undefined>) 
           </p>
         )}
       </div>
-      <button type="submit" className="btn btn-primary w-full sm:w-auto" aria-disabled={busy || undefined}>
-        {busy ? 'Waiting for your device…' : 'Add a passkey'}
+      <button type="submit" className="btn btn-primary w-full sm:w-auto" aria-disabled={busy ? true : undefined}>
+        {busy === 'device' ? 'Waiting for your device…' : 'Add a passkey'}
       </button>
     </form>
   );
 }
 
-function PasskeyRow({
-  passkey,
-  run,
-}: {
-  passkey: Passkey;
-  run: (action: () => Promise<string | undefined>) => Promise<void>;
-}) {
+function PasskeyRow({ passkey, run }: { passkey: Passkey; run: Run }) {
   const id = useId();
   const [editing, setEditing] = useState(false);
   const [name, setName] = useState(passkey.name);
@@ -247,11 +216,13 @@ function PasskeyRow({
     }
     setError(undefined);
     await run(async () => {
-      const response = await authed((options) =>
-        client.api.v1.users.me.passkeys[':id'].$patch(
-          { param: { id: passkey.id }, json: { name: parsed.data } },
-          options,
-        ),
+      const response = await withStepUp(
+        (options) =>
+          client.api.v1.users.me.passkeys[':id'].$patch(
+            { param: { id: passkey.id }, json: { name: parsed.data } },
+            options,
+          ),
+        authed,
       );
       if (!response) return undefined;
       if (!response.ok) return failWith(response);
@@ -262,8 +233,9 @@ function PasskeyRow({
 
   function remove() {
     return run(async () => {
-      const response = await authed((options) =>
-        client.api.v1.users.me.passkeys[':id'].$delete({ param: { id: passkey.id } }, options),
+      const response = await withStepUp(
+        (options) => client.api.v1.users.me.passkeys[':id'].$delete({ param: { id: passkey.id } }, options),
+        authed,
       );
       if (!response) return undefined;
       if (response.status !== 204) return failWith(response);
@@ -352,99 +324,5 @@ function PasskeyRow({
         </>
       )}
     </li>
-  );
-}
-
-/** "Confirm it's you" in place: the password, or one of the account's passkeys (POST /auth/reauthenticate). */
-function ConfirmIt({
-  methods,
-  onConfirmed,
-  onCancel,
-}: {
-  methods: string[];
-  onConfirmed: () => void;
-  onCancel: () => void;
-}) {
-  const id = useId();
-  const [password, setPassword] = useState('');
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
-
-  async function prove(proof: () => Promise<Response | undefined>) {
-    if (busy) return;
-    setBusy(true);
-    setError(undefined);
-    try {
-      const response = await proof();
-      if (!response) return;
-      if (response.status === 204) {
-        onConfirmed();
-        return;
-      }
-      const problem = await readProblem(response);
-      setError(response.status === 401 ? problem.detail : (problem.errors?.[0]?.message ?? problem.detail));
-    } catch (caught) {
-      if (!isPasskeyCancelled(caught)) setError(caught instanceof TypeError ? NETWORK_ERROR : UNEXPECTED_ERROR);
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  const withPassword = (event: FormEvent) => {
-    event.preventDefault();
-    void prove(() => authed((options) => client.api.v1.auth.reauthenticate.$post({ json: { password } }, options)));
-  };
-
-  const withPasskey = () =>
-    prove(async () => {
-      const started = await authed((options) => client.api.v1.auth.reauthenticate.webauthn.options.$post({}, options));
-      if (!started?.ok) return started;
-      const webauthn = await getPasskeyAssertion(await started.json());
-      return authed((options) => client.api.v1.auth.reauthenticate.$post({ json: { webauthn } }, options));
-    });
-
-  return (
-    <section aria-labelledby={`${id}-title`} className="mt-4 rounded-xl border border-ink-600 bg-ink-900/60 p-4">
-      <p id={`${id}-title`} className="font-medium text-silver-50">
-        Confirm it's you
-      </p>
-      <p className="mt-1 text-sm text-silver-400">Changing your passkeys needs a recent sign-in.</p>
-      {error && (
-        <p role="alert" className="mt-2 text-sm text-danger">
-          {error}
-        </p>
-      )}
-      {methods.includes('password') && (
-        <form noValidate onSubmit={withPassword} className="mt-3 flex flex-col gap-2 sm:flex-row">
-          <label htmlFor={`${id}-password`} className="sr-only">
-            Password
-          </label>
-          <input
-            id={`${id}-password`}
-            type="password"
-            autoComplete="current-password"
-            placeholder="Your password"
-            className={`${inputClass} sm:flex-1`}
-            value={password}
-            onChange={(event) => setPassword(event.target.value)}
-            // biome-ignore lint/a11y/noAutofocus: the panel opened for exactly this field
-            autoFocus
-          />
-          <button type="submit" className="btn btn-primary" aria-disabled={busy || undefined}>
-            Confirm
-          </button>
-        </form>
-      )}
-      <div className="mt-3 flex flex-col gap-2 sm:flex-row">
-        {methods.includes('webauthn') && (
-          <button type="button" className="btn btn-ghost" onClick={() => void withPasskey()}>
-            Use a passkey
-          </button>
-        )}
-        <button type="button" className="btn btn-ghost" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
-    </section>
   );
 }
