@@ -2,10 +2,13 @@
 // an account with an authenticator app and a passkey signs in with its password, then "Use a passkey" on the
 // two-factor step; signed in, it confirms a step-up ("Confirm it's you", new recovery codes) with the passkey. The
 // account is set up through the API (password step-up, passkey made by the page's own authenticator, TOTP confirmed
-// with otplib), so the browser only does what the tests are about. Screenshots for review with SHOTS_DIR=/some/dir.
+// with otplib), so the browser only does what the tests are about. And an account with an authenticator app but no
+// passkey adds its first one in Settings, confirming with a code in the shared step-up dialog (a password alone is
+// no step-up once MFA is on), then signs in with it. Screenshots for review with SHOTS_DIR=/some/dir.
 import { generate } from 'otplib';
-import type { CDPSession, Page } from 'playwright-core';
+import type { CDPSession, Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { Authenticator } from './authenticator';
 import { newWatchedPage, shot, uniqueEmail, useBrowserSuite, waitForHydration } from './harness';
 
 const suite = useBrowserSuite();
@@ -86,6 +89,26 @@ async function accountWithPasskeyAndTotp(page: Page): Promise<Account> {
   return { email, recoveryCodes: confirmed.body.recovery_codes };
 }
 
+/** An account with a password and a confirmed authenticator app (MFA on), no passkey; `phone` makes its codes. */
+async function accountWithTotpOnly() {
+  const email = uniqueEmail('mary');
+  const signup = await call('/api/v1/auth/signup', { json: { email, full_name: NAME, password: PASSWORD } });
+  expect(signup.status).toBe(201);
+  const login = await call('/api/v1/auth/login', { json: { email, password: PASSWORD } });
+  expect(login.status).toBe(200);
+  const token: string = login.body.access_token;
+  expect((await call('/api/v1/auth/reauthenticate', { token, json: { password: PASSWORD } })).status).toBe(204);
+  const totp = await call('/api/v1/users/me/mfa/totp', { token });
+  expect(totp.status).toBe(200);
+  const phone = new Authenticator(totp.body.secret);
+  const confirmed = await call('/api/v1/users/me/mfa/totp/confirm', { token, json: { code: await phone.code() } });
+  expect(confirmed.status).toBe(200);
+  // With MFA on, the password alone no longer steps up: that is why Settings must offer the code.
+  const again = await call('/api/v1/auth/login', { json: { email, password: PASSWORD } });
+  expect(again.status).toBe(403);
+  return { email, phone };
+}
+
 /** The password step; the modal then shows the second step, which offers the passkey. */
 async function passwordStep(page: Page, email: string) {
   await page.goto('/signin/');
@@ -98,9 +121,11 @@ async function passwordStep(page: Page, email: string) {
   return dialog;
 }
 
-async function bothWidths(page: Page, name: string) {
+/** Shots at 375 and 1440 px; with `around`, that part of the page is scrolled to the middle first (under a dialog too). */
+async function bothWidths(page: Page, name: string, around?: Locator) {
   for (const width of [375, 1440]) {
     await page.setViewportSize({ width, height: width === 375 ? 812 : 900 });
+    await around?.evaluate((element) => element.scrollIntoView({ block: 'center', behavior: 'instant' }));
     await shot(page, `${name}-${width}`);
   }
 }
@@ -172,4 +197,55 @@ describe('a passkey as the second factor in the browser', () => {
     expect(errors.failures).toEqual(['403 POST /api/v1/auth/login', '401 POST /api/v1/users/me/mfa/recovery-codes']);
     expect(errors.console).toEqual([]);
   }, 45_000);
+  it('an account with an authenticator app and no passkey adds one in Settings, confirming with a code, then signs in with it', async () => {
+    const { page, errors, cdp, authenticatorId } = await pageWithAuthenticator();
+    const { email, phone } = await accountWithTotpOnly();
+    const signIn = await passwordStep(page, email);
+    await signIn.getByLabel('Authentication code').fill(await phone.code());
+    await signIn.getByRole('button', { name: 'Verify' }).click();
+    await page.waitForURL('**/dashboard');
+
+    await page.goto('/settings/');
+    await waitForHydration(page);
+    const section = page.getByRole('region', { name: 'Passkeys' });
+    await section.getByText('You have no passkeys yet.').waitFor();
+    await section.getByLabel('Name for the new passkey').fill('Pixel 9');
+    await section.getByRole('button', { name: 'Add a passkey' }).click();
+
+    // The shared dialog, with the ways this account has: no password (MFA is on), no passkey yet.
+    const stepUp = page.getByRole('dialog', { name: "Confirm it's you" });
+    const choices = stepUp.getByRole('group', { name: 'Confirm with' }).getByRole('button');
+    await choices.first().waitFor();
+    expect(await choices.allTextContents()).toEqual(['Authenticator app', 'Recovery code']);
+    const code = stepUp.getByLabel('Code from your authenticator app');
+    await code.fill(await phone.code());
+    await bothWidths(page, 'settings-passkeys-step-up-totp', section);
+    // Nothing was made before the step-up.
+    expect((await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials).toEqual([]);
+    await stepUp.getByRole('button', { name: 'Confirm', exact: true }).click();
+    await stepUp.waitFor({ state: 'hidden' });
+
+    // The add went on by itself: the browser's prompt (the virtual authenticator), then the passkey in the list.
+    await section.getByText('Passkey "Pixel 9" added. Your other devices were signed out.').waitFor();
+    await section.getByRole('button', { name: 'Remove Pixel 9' }).waitFor();
+    expect(await section.getByText('You have no passkeys yet.').count()).toBe(0);
+    expect((await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials).toHaveLength(1);
+    await bothWidths(page, 'settings-passkeys-added', section);
+
+    // Signed out, the passkey alone signs in (it counts as both factors): no password, no code.
+    const logout = await page.request.post('/api/v1/auth/logout', { data: {} });
+    expect(logout.ok()).toBe(true);
+    await page.evaluate(() => localStorage.clear());
+    await page.goto('/signin/');
+    await waitForHydration(page);
+    await page
+      .getByRole('dialog', { name: 'Welcome back' })
+      .getByRole('button', { name: 'Sign in with a passkey' })
+      .click();
+    await page.waitForURL('**/dashboard');
+    await page.getByRole('heading', { level: 1, name: `Welcome, ${NAME}` }).waitFor();
+    // The password's 403 mfa_required and the step-up challenge are the only failed answers.
+    expect(errors.failures).toEqual(['403 POST /api/v1/auth/login', '401 POST /api/v1/users/me/passkeys/options']);
+    expect(errors.console).toEqual([]);
+  }, 60_000);
 });
