@@ -19,21 +19,28 @@ export type AuditEvent = {
   email?: string | null;
   meta?: RequestMeta;
   metadata?: AuditMetadata;
+  // When it happened, by the app's clock; the database's time if absent.
+  at?: Date;
 };
 
-// `insert into audit_logs (<columns>)`: follow it with `values (...)` or `select ... from <cte>` in the column order
-// event, user_id, email, ip_address, user_agent, metadata.
-export function insertIntoAuditLog(sql: Sql | TransactionSql) {
-  return sql`insert into audit_logs (event, user_id, email, ip_address, user_agent, metadata)`;
+// The one spelling of the table and its columns. Follow it with `values (...)` or `select ... from <cte>` in the
+// column order event, user_id, email, ip_address, user_agent, metadata, then the optional columns asked for (an
+// acting admin; a time from the app's clock, where a budget is counted from these rows — the database's otherwise).
+const auditColumns = ['event', 'user_id', 'email', 'ip_address', 'user_agent', 'metadata'] as const;
+
+export function insertIntoAuditLog(sql: Sql | TransactionSql, ...optional: ('actor_id' | 'created_at')[]) {
+  const columns: [string, ...string[]] = [...auditColumns, ...optional];
+  return sql`insert into audit_logs (${sql(columns)})`;
 }
 
 // The whole `insert ... values (...)` for one event, for a statement that writes it beside other CTEs.
 export function auditRow(sql: Sql | TransactionSql, audit: AuditEvent) {
   return sql`
-    insert into audit_logs (event, user_id, email, ip_address, user_agent, metadata, actor_id)
+    ${insertIntoAuditLog(sql, 'actor_id', 'created_at')}
     values (
       ${audit.event}, ${audit.userId ?? null}, ${audit.email ?? null}, ${audit.meta?.ip ?? null},
-      ${audit.meta?.userAgent ?? null}, ${sql.json(audit.metadata ?? {})}, ${audit.actorId ?? null}
+      ${audit.meta?.userAgent ?? null}, ${sql.json(audit.metadata ?? {})}, ${audit.actorId ?? null},
+      ${audit.at ?? sql`now()`}
     )
   `;
 }

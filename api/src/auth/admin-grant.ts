@@ -1,3 +1,4 @@
+import { insertIntoAuditLog } from '../audit/audit';
 import type { Sql } from '../db/sql';
 
 // How the bootcamp gets its first admin: `npm run admin:grant -- <email>` (admin-grant-cli.ts), or ADMIN_EMAILS,
@@ -32,8 +33,9 @@ export async function grantAdmin(
       returning u.id, u.email, target.previous_role
     ),
     logged as (
-      insert into audit_logs (event, user_id, email, metadata)
-      select 'admin_granted', id, email, jsonb_build_object('source', ${params.source}::text, 'from', previous_role)
+      ${insertIntoAuditLog(sql)}
+      select 'admin_granted', id, email, null, null,
+        jsonb_build_object('source', ${params.source}::text, 'from', previous_role)
       from granted
     )
     select id, email, previous_role

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { roleSchema } from '../../shared/fields';
+import { mfaStatusSchema } from '../../shared/mfa';
 import { userSchema } from '../../shared/user';
-import { mfaStatusSchema } from '../mfa/mfa.schemas';
 
 // Request and response shapes of /api/v1/admin. Nothing here carries a hash, secret or token: the admin tests scan
 // every answer for them.

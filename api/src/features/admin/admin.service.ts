@@ -1,12 +1,12 @@
 import { recordAudit } from '../../audit/audit';
+import { mfaStatus } from '../../auth/mfa-status';
 import { sessionIdleSince } from '../../auth/sessions';
 import type { Deps } from '../../deps';
 import { accountSecurityMail } from '../../mail/account-mail';
 import type { RequestMeta } from '../../platform/request-meta';
+import { describeDevice } from '../../platform/user-agent';
 import { percentOf } from '../../shared/percent';
 import type { Role } from '../../shared/user';
-import { mfaStatus } from '../mfa/mfa.service';
-import { describeDevice } from '../users/users.service';
 import * as queries from './admin.queries';
 import type { AdminUserPatch, AdminUserResponse } from './admin.schemas';
 

@@ -1,20 +1,12 @@
 import { z } from 'zod';
 import type { SecondFactorProof } from '../../auth/second-factor';
 import { loginEmailSchema, loginSchema } from '../../shared/fields';
+import { recoveryCodeSchema, totpCodeSchema } from '../../shared/mfa';
 import { authenticationResponseSchema } from '../../shared/passkeys';
 
 // Sign-in takes two bodies that mean the same thing; each schema turns its own into the one credentials shape, so
 // the handler reads whichever validator ran and needs no second check.
 export type LoginCredentials = { email: string; password: string; totp?: string | undefined };
-
-// A 6-digit authenticator code. Spaces are dropped (apps show `123 456`).
-export const totpCodeSchema = z
-  .string()
-  .transform((value) => value.replace(/\s/g, ''))
-  .pipe(z.string().regex(/^\d{6}$/, 'Enter the 6-digit code from your authenticator app'));
-
-// A recovery code as printed (`xxxx-xxxx-xxxx-xxxx`); case, dashes and spaces do not matter.
-export const recoveryCodeSchema = z.string().trim().min(1, 'Enter a recovery code').max(64);
 
 // The second factor sent with the first, for clients that cannot do two steps (Swagger UI's "Authorize", curl). An
 // empty field counts as absent (Swagger UI sends the extra fields of its form even when left blank).

@@ -1,4 +1,5 @@
 import { mfaInvalidProblem } from '../../auth/mfa-problem';
+import { mfaStatus } from '../../auth/mfa-status';
 import { getAuth } from '../../middlewares/require-auth';
 import { problem } from '../../platform/problem';
 import { requestMeta } from '../../platform/request-meta';
@@ -14,7 +15,7 @@ import * as mfa from './mfa.service';
 
 export const getStatus: AppRouteHandler<GetStatusRoute> = async (c) => {
   c.header('Cache-Control', 'no-store');
-  return c.json(await mfa.mfaStatus(c.var.deps, getAuth(c).user.id), 200);
+  return c.json(await mfaStatus(c.var.deps, getAuth(c).user.id), 200);
 };
 
 export const startTotp: AppRouteHandler<StartTotpRoute> = async (c) => {

@@ -3,13 +3,8 @@ import { requireAuth } from '../../middlewares/require-auth';
 import { requireRecentAuth } from '../../middlewares/require-recent-auth';
 import { problemResponses } from '../../platform/problem';
 import { jsonBody, bearerSecurity as security } from '../../platform/route-docs';
-import {
-  mfaStatusSchema,
-  recoveryCodesSchema,
-  totpConfirmedSchema,
-  totpConfirmSchema,
-  totpEnrollmentSchema,
-} from './mfa.schemas';
+import { mfaStatusSchema } from '../../shared/mfa';
+import { recoveryCodesSchema, totpConfirmedSchema, totpConfirmSchema, totpEnrollmentSchema } from './mfa.schemas';
 
 const tags = ['MFA'];
 const stepUpNote =

@@ -1,18 +1,5 @@
 import { z } from 'zod';
-import { totpCodeSchema } from '../auth/auth.schemas';
-
-export const mfaStatusSchema = z
-  .object({
-    totp: z.object({
-      enabled: z.boolean(),
-      confirmed_at: z.iso.datetime().nullable(),
-      // An enrollment started and not confirmed yet (it gates nothing).
-      pending: z.boolean(),
-    }),
-    passkeys: z.number().int().min(0),
-    recovery_codes_remaining: z.number().int().min(0),
-  })
-  .meta({ id: 'MfaStatus' });
+import { totpCodeSchema } from '../../shared/mfa';
 
 export const totpEnrollmentSchema = z
   .object({

@@ -1,11 +1,4 @@
-import {
-  confirmTotp,
-  deleteTotp,
-  findMfaState,
-  findTotpFactor,
-  replaceRecoveryCodes,
-  savePendingTotp,
-} from '../../auth/mfa.queries';
+import { confirmTotp, deleteTotp, findTotpFactor, replaceRecoveryCodes, savePendingTotp } from '../../auth/mfa.queries';
 import { decryptTotpSecret, encryptTotpSecret } from '../../auth/mfa-keys';
 import { newRecoveryCodeBatch } from '../../auth/recovery-codes';
 import type { AuthContext } from '../../auth/sessions';
@@ -15,19 +8,6 @@ import { accountSecurityMail, type MailRecipient } from '../../mail/account-mail
 import type { RequestMeta } from '../../platform/request-meta';
 
 // Setting up and removing second factors from the account's Security settings.
-
-export async function mfaStatus(deps: Deps, userId: string) {
-  const state = await findMfaState(deps.sql, userId);
-  return {
-    totp: {
-      enabled: state.totp_confirmed_at !== null,
-      confirmed_at: state.totp_confirmed_at?.toISOString() ?? null,
-      pending: state.totp_pending,
-    },
-    passkeys: state.passkeys,
-    recovery_codes_remaining: state.recovery_codes_remaining,
-  };
-}
 
 export async function startTotpEnrollment(
   deps: Deps,

@@ -1,4 +1,4 @@
-import { insertIntoAuditLog } from '../../audit/audit';
+import { insertIntoAuditLog, recordAudit } from '../../audit/audit';
 import type { Fragment, TransactionSql } from '../../db/sql';
 import { exportedTables } from '../../db/user-data';
 import type { RequestMeta } from '../../platform/request-meta';
@@ -49,11 +49,13 @@ export async function recordExport(
   sql: TransactionSql,
   params: { userId: string; email: string; now: Date; meta: RequestMeta },
 ) {
-  const { meta } = params;
-  await sql`
-    insert into audit_logs (event, user_id, email, ip_address, user_agent, metadata, created_at)
-    values ('data_exported', ${params.userId}, ${params.email}, ${meta.ip}, ${meta.userAgent}, '{}'::jsonb, ${params.now})
-  `;
+  await recordAudit(sql, {
+    event: 'data_exported',
+    userId: params.userId,
+    email: params.email,
+    meta: params.meta,
+    at: params.now,
+  });
 }
 
 // Every exported table of sql/user-data.json, exactly its listed columns (so a column added later, a hash say, stays

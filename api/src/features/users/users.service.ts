@@ -1,5 +1,3 @@
-import { UAParser } from 'ua-parser-js';
-import { CLIs, Libraries } from 'ua-parser-js/extensions';
 import { checkCurrentPassword } from '../../auth/current-password';
 import { checkPasswordPolicy } from '../../auth/password-policy';
 import { hashPassword } from '../../auth/passwords';
@@ -8,6 +6,7 @@ import type { AuthUser } from '../../auth/user';
 import type { Deps } from '../../deps';
 import { passwordChangedMail } from '../../mail/account-mail';
 import type { RequestMeta } from '../../platform/request-meta';
+import { describeDevice } from '../../platform/user-agent';
 import {
   completePasswordChange,
   listActiveSessions,
@@ -114,16 +113,4 @@ function toSessionResponse(row: SessionRow, currentSessionId: string): SessionRe
     last_used_at: row.last_used_at.toISOString(),
     current: row.id === currentSessionId,
   };
-}
-
-// "Chrome 120 on macOS", "Mobile Safari 17 on iOS", "curl 8", "Linux", or "Unknown device". The extensions
-// name the command-line tools and HTTP libraries an API also sees.
-const UA_EXTENSIONS = [CLIs, Libraries].flat();
-
-export function describeDevice(userAgent: string | null): string {
-  if (!userAgent) return 'Unknown device';
-  const { browser, os } = UAParser(userAgent, UA_EXTENSIONS);
-  const browserName = browser.name ? [browser.name, browser.major].filter(Boolean).join(' ') : undefined;
-  if (browserName && os.name) return `${browserName} on ${os.name}`;
-  return browserName ?? os.name ?? 'Unknown device';
 }
