@@ -1,11 +1,11 @@
 import { insertIntoAuditLog } from '../audit/audit';
-import type { Fragment, Sql } from '../db/sql';
+import type { Fragment, Sql, TransactionSql } from '../db/sql';
 import type { RequestMeta } from '../platform/request-meta';
 import { type AuthUser, userColumnsOf } from './user';
 
 // A live session: not revoked, not past its absolute end, used within the refresh lifetime. The one statement of
 // the rule, for the request's authentication check and the sessions list alike (`s` is the sessions alias).
-export function liveSession(sql: Sql, params: { now: Date; idleSince: Date }): Fragment {
+export function liveSession(sql: Sql | TransactionSql, params: { now: Date; idleSince: Date }): Fragment {
   return sql`
     s.revoked_at is null
     and s.expires_at > ${params.now}
@@ -15,7 +15,10 @@ export function liveSession(sql: Sql, params: { now: Date; idleSince: Date }): F
 
 // Two CTEs, `revoked` (id, user_id of each session ended) and `revoked_tokens`: ends the live sessions that `where`
 // selects and every refresh token of them. Access tokens die with their session (the check above reads it).
-export function revokeSessionsCte(sql: Sql, params: { now: Date; reason: string; where: Fragment }): Fragment {
+export function revokeSessionsCte(
+  sql: Sql | TransactionSql,
+  params: { now: Date; reason: string; where: Fragment },
+): Fragment {
   return sql`
     revoked as (
       update sessions

@@ -15,7 +15,6 @@ import { client } from '../lib/api';
 
 export type User = InferResponseType<typeof client.api.v1.users.me.$get, 200>;
 type TokenPair = InferResponseType<typeof client.api.v1.auth.login.$post, 200>;
-type LoginArgs = Parameters<typeof client.api.v1.auth.login.$post>[0];
 type PasskeyAssertion = Parameters<typeof client.api.v1.auth.passkey.verify.$post>[0]['json']['response'];
 
 /**
@@ -173,9 +172,8 @@ export function startSession(): Promise<void> {
  * access token is kept and the refresh cookie is set by the API.
  */
 export async function signIn(credentials: { email: string; password: string }) {
-  // The login route takes the OAuth2 form or JSON. @hono/zod-openapi types a body with two content types as if
-  // both were required at once; the browser sends JSON only, so the form part is left out of the typed arguments.
-  const response = await client.api.v1.auth.login.$post({ json: credentials } as LoginArgs);
+  // The login route takes the OAuth2 form or JSON (either, typed as such by the API); the browser sends JSON.
+  const response = await client.api.v1.auth.login.$post({ json: credentials });
   if (response.ok) acceptTokenPair(await response.json());
   return response;
 }

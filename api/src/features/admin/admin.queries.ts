@@ -180,9 +180,8 @@ export type UserChange = {
 };
 
 // One statement: the new role and state, and when disabling, the end of every session of the account.
-export async function applyUserChange(tx: TransactionSql, change: UserChange) {
-  const sql = tx as unknown as Sql;
-  const [row]: [{ sessions_ended: number }?] = await tx`
+export async function applyUserChange(sql: TransactionSql, change: UserChange) {
+  const [row]: [{ sessions_ended: number }?] = await sql`
     with updated as (
       update users
       set role = ${change.role},
@@ -222,8 +221,7 @@ export async function endAllSessions(sql: Sql, params: { userId: string; now: Da
 // finished with a factor that is gone), the failure count and its lock, and every session of the account. Passkeys
 // stay: they are a way to sign in, not only a second step. Answers the owner (for the mail) and what was removed;
 // nothing for an unknown user. The audit row is written by the caller in the same transaction.
-export async function resetMfa(tx: TransactionSql, params: { userId: string; now: Date; reason: string }) {
-  const sql = tx as unknown as Sql;
+export async function resetMfa(sql: TransactionSql, params: { userId: string; now: Date; reason: string }) {
   const [row]: [
     | {
         id: string;
@@ -236,7 +234,7 @@ export async function resetMfa(tx: TransactionSql, params: { userId: string; now
         sessions_ended: number;
       }
     | undefined,
-  ] = await tx`
+  ] = await sql`
     with target as (
       select id, email, full_name
       from users

@@ -1,3 +1,4 @@
+import type { RouteHandler } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { clearMfaCookie, readMfaCookie } from '../../auth/mfa-cookie';
 import { mfaInvalidProblem } from '../../auth/mfa-problem';
@@ -8,8 +9,9 @@ import { toUserResponse } from '../../auth/user';
 import { authenticate, bearerToken, getAuth, unauthorized } from '../../middlewares/require-auth';
 import { problem, validationProblem } from '../../platform/problem';
 import { requestMeta } from '../../platform/request-meta';
-import type { AppRouteHandler } from '../../platform/types';
+import type { AppBindings, AppRouteHandler } from '../../platform/types';
 import type {
+  LoginInput,
   LoginRoute,
   LogoutRoute,
   ReauthenticateRoute,
@@ -31,7 +33,7 @@ export const signup: AppRouteHandler<SignupRoute> = async (c) => {
 
 const INVALID_CREDENTIALS = 'Incorrect email or password.';
 
-export const login: AppRouteHandler<LoginRoute> = async (c) => {
+export const login: RouteHandler<LoginRoute, AppBindings, LoginInput> = async (c) => {
   // The route validates whichever body matches the content type (each schema yields the same credentials), the
   // same test @hono/zod-openapi applies: multipart/form-data counts as a form too (curl -F).
   const contentType = c.req.header('content-type') ?? '';

@@ -1,10 +1,11 @@
-import { createRoute } from '@hono/zod-openapi';
+import { createRoute, type z } from '@hono/zod-openapi';
 import { requireAuth } from '../../middlewares/require-auth';
 import { problemResponses } from '../../platform/problem';
 import { bearerSecurity, jsonBody, rateLimitHeaders } from '../../platform/route-docs';
 import { signupSchema } from '../../shared/fields';
 import { tokenPairSchema, userSchema } from '../../shared/user';
 import {
+  type LoginCredentials,
   loginFormSchema,
   loginJsonSchema,
   logoutRequestSchema,
@@ -73,6 +74,13 @@ export const login = createRoute({
   },
 });
 export type LoginRoute = typeof login;
+// A login sends the OAuth2 form or JSON, never both. @hono/zod-openapi's default input for a body with two content
+// types asks for both at once, so the route is registered with this one: the typed client (the browser's) sends
+// one of them, and the handler reads the same credentials from whichever validator ran.
+export type LoginInput = {
+  in: { json?: z.input<typeof loginJsonSchema>; form?: z.input<typeof loginFormSchema> };
+  out: { json: LoginCredentials; form: LoginCredentials };
+};
 
 export const refresh = createRoute({
   method: 'post',

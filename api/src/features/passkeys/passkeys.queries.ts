@@ -142,7 +142,7 @@ export async function deletePasskey(
           and user_id = ${params.userId}
         returning id, user_id, name
       ),
-      ${revokeSessionsCte(tx as unknown as Sql, {
+      ${revokeSessionsCte(tx, {
         now,
         reason: 'passkey_removed',
         where: tx`user_id in (select user_id from removed) and id <> ${params.sessionId}`,
