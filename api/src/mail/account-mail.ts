@@ -59,32 +59,16 @@ export async function passwordChangedMail(
   user: Recipient,
   event: { kind: 'changed' | 'reset'; at: Date; ip: string },
 ): Promise<MailMessage> {
-  const recover = `${publicAppUrl}/reset-password`;
   const what = event.kind === 'reset' ? 'reset' : 'changed';
-  const when = `${event.at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
   const sessions = event.kind === 'reset' ? 'Every device was signed out.' : 'Every other device was signed out.';
-  return {
-    to: user.email,
+  return noticeMail(user, {
     subject: `Your ${SITE_NAME} password was ${what}`,
-    text: [
-      greeting(user),
-      '',
-      `The password of your ${SITE_NAME} account was ${what} on ${when} (from IP address ${event.ip}).`,
-      sessions,
-      '',
-      "If this wasn't you, reset your password at once and check your account:",
-      '',
-      recover,
-    ].join('\n'),
-    html: await layout(
-      `Your ${SITE_NAME} password was ${what}`,
-      html`<p>${greeting(user)}</p>
-<p>The password of your ${SITE_NAME} account was ${what} on ${when} (from IP address ${event.ip}).
-${sessions}</p>
-<p><strong>If this wasn't you</strong>, reset your password at once and check your account:</p>
-${button(recover, 'Reset my password')}`,
-    ),
-  };
+    // One paragraph on two lines of the text (in the HTML the line break is a space).
+    what: `The password of your ${SITE_NAME} account was ${what} on ${utcMinute(event.at)} (from IP address ${event.ip}).\n${sessions}`,
+    ifNotYou: 'reset your password at once and check your account:',
+    link: `${publicAppUrl}/reset-password`,
+    button: 'Reset my password',
+  });
 }
 
 // Sent when a signed-in session spent the password budget (auth/current-password.ts): that session is most likely
@@ -94,34 +78,16 @@ export async function passwordGuessingMail(
   user: Recipient,
   event: { at: Date; ip: string; attempts: number; lockMinutes: number },
 ): Promise<MailMessage> {
-  const recover = `${publicAppUrl}/reset-password`;
-  const when = `${event.at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-  const subject = `Someone tried to guess your ${SITE_NAME} password`;
-  const what =
-    `A wrong password for your ${SITE_NAME} account was entered ${event.attempts} times in a row. The last try, on ` +
-    `${when}, came from a device signed in to your account (IP address ${event.ip}).`;
-  const done = `We signed that device out, and sign-in with your password is paused for ${event.lockMinutes} minutes.`;
-  return {
-    to: user.email,
-    subject,
-    text: [
-      greeting(user),
-      '',
-      what,
-      done,
-      '',
-      "If this wasn't you, someone may have access to your account: reset your password (it signs every device out):",
-      '',
-      recover,
-    ].join('\n'),
-    html: await layout(
-      subject,
-      html`<p>${greeting(user)}</p>
-<p>${what}<br>${done}</p>
-<p><strong>If this wasn't you</strong>, someone may have access to your account: reset your password (it signs every device out):</p>
-${button(recover, 'Reset my password')}`,
-    ),
-  };
+  return noticeMail(user, {
+    subject: `Someone tried to guess your ${SITE_NAME} password`,
+    what:
+      `A wrong password for your ${SITE_NAME} account was entered ${event.attempts} times in a row. The last try, on ` +
+      `${utcMinute(event.at)}, came from a device signed in to your account (IP address ${event.ip}).`,
+    done: `We signed that device out, and sign-in with your password is paused for ${event.lockMinutes} minutes.`,
+    ifNotYou: 'someone may have access to your account: reset your password (it signs every device out):',
+    link: `${publicAppUrl}/reset-password`,
+    button: 'Reset my password',
+  });
 }
 
 // The name is the user's own text. Validation refuses control and invisible formatting characters, but a row
@@ -136,33 +102,17 @@ export async function signInProviderMail(
   user: Recipient,
   event: { provider: string; change: 'connected' | 'disconnected'; at: Date; ip: string },
 ): Promise<MailMessage> {
-  const settings = `${publicAppUrl}/settings`;
-  const when = `${event.at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
   const what =
     event.change === 'connected'
       ? `${event.provider} was connected to your ${SITE_NAME} account: you can now sign in with it.`
       : `${event.provider} was disconnected from your ${SITE_NAME} account: it no longer signs you in.`;
-  const subject = `${event.provider} was ${event.change} ${event.change === 'connected' ? 'to' : 'from'} your ${SITE_NAME} account`;
-  return {
-    to: user.email,
-    subject,
-    text: [
-      greeting(user),
-      '',
-      `${what} (${when}, from IP address ${event.ip}.)`,
-      '',
-      "If this wasn't you, reset your password at once and check the connected accounts in your settings:",
-      '',
-      settings,
-    ].join('\n'),
-    html: await layout(
-      subject,
-      html`<p>${greeting(user)}</p>
-<p>${what} (${when}, from IP address ${event.ip}.)</p>
-<p><strong>If this wasn't you</strong>, reset your password at once and check the connected accounts in your settings:</p>
-${button(settings, 'Open my settings')}`,
-    ),
-  };
+  return noticeMail(user, {
+    subject: `${event.provider} was ${event.change} ${event.change === 'connected' ? 'to' : 'from'} your ${SITE_NAME} account`,
+    what: `${what} ${whenAndWhere(event)}`,
+    ifNotYou: 'reset your password at once and check the connected accounts in your settings:',
+    link: `${publicAppUrl}/settings`,
+    button: 'Open my settings',
+  });
 }
 
 // Sent to the old address once the account is gone: the owner hears of it even when someone else did it. Nothing
@@ -172,30 +122,20 @@ export async function accountDeletedMail(
   user: Recipient,
   event: { at: Date; ip: string },
 ): Promise<MailMessage> {
-  const when = `${event.at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-  const subject = `Your ${SITE_NAME} account was deleted`;
-  const what =
-    `Your ${SITE_NAME} account and everything it held (profile, progress, sessions, connected accounts and sign-in ` +
-    `factors) were deleted on ${when}, at a request from IP address ${event.ip}. Every device was signed out.`;
-  const after =
-    'We keep no copy: the security log keeps its events without your name or address. You can sign up again with ' +
-    'this address at any time; you would start afresh.';
-  const stranger =
-    'someone had access to your account and could confirm it was you: sign up again to keep the ' +
-    'address, and choose a password you use nowhere else.';
-  return {
-    to: user.email,
-    subject,
-    text: [greeting(user), '', what, '', after, '', `If this wasn't you, ${stranger}`, '', publicAppUrl].join('\n'),
-    html: await layout(
-      subject,
-      html`<p>${greeting(user)}</p>
-<p>${what}</p>
-<p>${after}</p>
-<p><strong>If this wasn't you</strong>, ${stranger}</p>
-${button(publicAppUrl, `Open ${SITE_NAME}`)}`,
-    ),
-  };
+  return noticeMail(user, {
+    subject: `Your ${SITE_NAME} account was deleted`,
+    what:
+      `Your ${SITE_NAME} account and everything it held (profile, progress, sessions, connected accounts and sign-in ` +
+      `factors) were deleted on ${utcMinute(event.at)}, at a request from IP address ${event.ip}. Every device was signed out.`,
+    after:
+      'We keep no copy: the security log keeps its events without your name or address. You can sign up again with ' +
+      'this address at any time; you would start afresh.',
+    ifNotYou:
+      'someone had access to your account and could confirm it was you: sign up again to keep the ' +
+      'address, and choose a password you use nowhere else.',
+    link: publicAppUrl,
+    button: `Open ${SITE_NAME}`,
+  });
 }
 
 // Sent when a passkey is added to an account or removed from it: a passkey is a way in on its own, so its owner hears
@@ -205,35 +145,66 @@ export async function passkeyChangedMail(
   user: Recipient,
   event: { name: string; change: 'added' | 'removed'; at: Date; ip: string },
 ): Promise<MailMessage> {
-  const settings = `${publicAppUrl}/settings`;
-  const when = `${event.at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
   const name = event.name.replace(UNSAFE_IN_MAIL, '').trim();
   const what =
     event.change === 'added'
       ? `A passkey named "${name}" was added to your ${SITE_NAME} account: it can now sign you in.`
       : `The passkey named "${name}" was removed from your ${SITE_NAME} account: it no longer signs you in.`;
-  const subject = `A passkey was ${event.change} ${event.change === 'added' ? 'to' : 'from'} your ${SITE_NAME} account`;
-  const sessions = 'Every other device was signed out.';
+  return noticeMail(user, {
+    subject: `A passkey was ${event.change} ${event.change === 'added' ? 'to' : 'from'} your ${SITE_NAME} account`,
+    what: `${what} ${whenAndWhere(event)} Every other device was signed out.`,
+    ifNotYou: 'reset your password at once and check the passkeys in your settings:',
+    link: `${publicAppUrl}/settings`,
+    button: 'Open my settings',
+  });
+}
+
+// A mail that tells the owner something happened to the account: what (and what was done about it), then what to
+// do if it wasn't them, with a button to where they can. Text and HTML say the same.
+async function noticeMail(
+  user: Recipient,
+  mail: {
+    subject: string;
+    what: string;
+    done?: string;
+    after?: string;
+    ifNotYou: string;
+    link: string;
+    button: string;
+  },
+): Promise<MailMessage> {
+  const { what, done, after, link } = mail;
   return {
     to: user.email,
-    subject,
+    subject: mail.subject,
     text: [
       greeting(user),
       '',
-      `${what} (${when}, from IP address ${event.ip}.) ${sessions}`,
+      what,
+      ...(done ? [done] : []),
       '',
-      "If this wasn't you, reset your password at once and check the passkeys in your settings:",
+      ...(after ? [after, ''] : []),
+      `If this wasn't you, ${mail.ifNotYou}`,
       '',
-      settings,
+      link,
     ].join('\n'),
     html: await layout(
-      subject,
+      mail.subject,
       html`<p>${greeting(user)}</p>
-<p>${what} (${when}, from IP address ${event.ip}.) ${sessions}</p>
-<p><strong>If this wasn't you</strong>, reset your password at once and check the passkeys in your settings:</p>
-${button(settings, 'Open my settings')}`,
+<p>${what}${done ? html`<br>${done}` : ''}</p>
+${after ? html`<p>${after}</p>\n` : ''}<p><strong>If this wasn't you</strong>, ${mail.ifNotYou}</p>
+${button(link, mail.button)}`,
     ),
   };
+}
+
+// When and from where, as the notices say it: "(2026-01-02 03:04 UTC, from IP address 192.0.2.1.)".
+function whenAndWhere(event: { at: Date; ip: string }) {
+  return `(${utcMinute(event.at)}, from IP address ${event.ip}.)`;
+}
+
+function utcMinute(at: Date) {
+  return `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
 function greeting(user: Recipient) {
@@ -279,20 +250,12 @@ export async function accountSecurityMail(
   user: Recipient,
   event: { subject: string; what: string; done?: string; at: Date; ip: string },
 ): Promise<MailMessage> {
-  const settings = `${publicAppUrl}/settings`;
-  const when = `${event.at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-  const what = `${event.what} (${when}, from IP address ${event.ip}.)`;
-  const advice = "If this wasn't you, reset your password at once and check the security settings of your account:";
-  return {
-    to: user.email,
+  return noticeMail(user, {
     subject: event.subject,
-    text: [greeting(user), '', what, ...(event.done ? [event.done] : []), '', advice, '', settings].join('\n'),
-    html: await layout(
-      event.subject,
-      html`<p>${greeting(user)}</p>
-<p>${what}${event.done ? html`<br>${event.done}` : ''}</p>
-<p><strong>If this wasn't you</strong>, reset your password at once and check the security settings of your account:</p>
-${button(settings, 'Open my security settings')}`,
-    ),
-  };
+    what: `${event.what} ${whenAndWhere(event)}`,
+    done: event.done,
+    ifNotYou: 'reset your password at once and check the security settings of your account:',
+    link: `${publicAppUrl}/settings`,
+    button: 'Open my security settings',
+  });
 }
