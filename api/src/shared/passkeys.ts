@@ -38,18 +38,22 @@ const base64url = (max: number) =>
     .max(max)
     .regex(/^[A-Za-z0-9_-]*$/, 'must be base64url');
 
-const clientExtensionResults = z.record(z.string(), z.unknown()).default({});
+// What a created and an asserted credential's JSON have in common (each response adds its own fields after clientDataJSON).
+const credential = {
+  id: base64url(1366).min(1),
+  rawId: base64url(1366).min(1),
+  type: z.literal('public-key'),
+  authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
+  clientExtensionResults: z.record(z.string(), z.unknown()).default({}),
+};
+const clientDataJSON = base64url(4096).min(1);
 
 // PublicKeyCredential.toJSON() of navigator.credentials.create(), or @simplewebauthn/browser's startRegistration().
 export const registrationResponseSchema = z
   .object({
-    id: base64url(1366).min(1),
-    rawId: base64url(1366).min(1),
-    type: z.literal('public-key'),
-    authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
-    clientExtensionResults,
+    ...credential,
     response: z.object({
-      clientDataJSON: base64url(4096).min(1),
+      clientDataJSON,
       attestationObject: base64url(32_768).min(1),
       authenticatorData: base64url(16_384).optional(),
       transports: z.array(z.string().max(32)).max(8).optional(),
@@ -62,13 +66,9 @@ export const registrationResponseSchema = z
 // PublicKeyCredential.toJSON() of navigator.credentials.get(), or @simplewebauthn/browser's startAuthentication().
 export const authenticationResponseSchema = z
   .object({
-    id: base64url(1366).min(1),
-    rawId: base64url(1366).min(1),
-    type: z.literal('public-key'),
-    authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
-    clientExtensionResults,
+    ...credential,
     response: z.object({
-      clientDataJSON: base64url(4096).min(1),
+      clientDataJSON,
       authenticatorData: base64url(16_384).min(1),
       signature: base64url(2048).min(1),
       userHandle: base64url(128).optional(),
