@@ -1,5 +1,5 @@
 import { insertIntoAuditLog } from '../audit/audit';
-import type { Sql } from '../db/sql';
+import type { Fragment, Sql } from '../db/sql';
 import type { MailRecipient } from '../mail/account-mail';
 import type { RequestMeta } from '../platform/request-meta';
 import type { StoredRecoveryCode } from './recovery-codes';
@@ -97,12 +97,6 @@ export async function confirmTotp(
   },
 ): Promise<(MailRecipient & { codes_stored: boolean }) | undefined> {
   const { now, meta } = params;
-  const rows = params.recoveryCodes.map((code) => ({
-    user_id: params.userId,
-    salt: code.salt,
-    code_hash: code.code_hash,
-    created_at: now,
-  }));
   const [row]: [(MailRecipient & { codes_stored: boolean })?] = await sql`
     with confirmed as (
       update totp_factors
@@ -118,13 +112,7 @@ export async function confirmTotp(
       from confirmed
       where not exists (select 1 from recovery_codes where user_id = ${params.userId} and used_at is null)
     ),
-    stored as (
-      insert into recovery_codes (user_id, salt, code_hash, created_at)
-      select r.user_id, decode(r.salt, 'hex'), decode(r.code_hash, 'hex'), r.created_at
-      from jsonb_to_recordset(${sql.json(rows.map(hexRow))}) as r(user_id uuid, salt text, code_hash text, created_at timestamptz)
-      where exists (select 1 from needs_codes)
-      returning id
-    ),
+    ${storeRecoveryCodesCte(sql, { ...params, when: sql`exists (select 1 from needs_codes)` })},
     ${revokeSessionsCte(sql, {
       now,
       reason: 'mfa_enabled',
@@ -144,13 +132,26 @@ export async function confirmTotp(
   return row;
 }
 
-function hexRow(row: { user_id: string; salt: Buffer; code_hash: Buffer; created_at: Date }) {
-  return {
-    user_id: row.user_id,
-    salt: row.salt.toString('hex'),
-    code_hash: row.code_hash.toString('hex'),
-    created_at: row.created_at.toISOString(),
-  };
+// A CTE `stored` (id of each code stored): inserts the batch for the user when `when` holds.
+function storeRecoveryCodesCte(
+  sql: Sql,
+  params: { userId: string; now: Date; recoveryCodes: StoredRecoveryCode[]; when: Fragment },
+): Fragment {
+  const rows = params.recoveryCodes.map((code) => ({
+    user_id: params.userId,
+    salt: code.salt.toString('hex'),
+    code_hash: code.code_hash.toString('hex'),
+    created_at: params.now.toISOString(),
+  }));
+  return sql`
+    stored as (
+      insert into recovery_codes (user_id, salt, code_hash, created_at)
+      select r.user_id, decode(r.salt, 'hex'), decode(r.code_hash, 'hex'), r.created_at
+      from jsonb_to_recordset(${sql.json(rows)}) as r(user_id uuid, salt text, code_hash text, created_at timestamptz)
+      where ${params.when}
+      returning id
+    )
+  `;
 }
 
 // Turning TOTP off (pending or confirmed): the factor and the recovery codes go (they serve nothing without MFA),
@@ -196,8 +197,7 @@ export async function replaceRecoveryCodes(
   sql: Sql,
   params: { userId: string; sessionId: string; now: Date; recoveryCodes: StoredRecoveryCode[]; meta: RequestMeta },
 ): Promise<MailRecipient | undefined> {
-  const { now, meta } = params;
-  const rows = params.recoveryCodes.map((code) => ({ user_id: params.userId, ...code, created_at: now }));
+  const { meta } = params;
   const [row]: [MailRecipient?] = await sql`
     with owner as (
       select u.id, u.email, u.full_name
@@ -211,13 +211,7 @@ export async function replaceRecoveryCodes(
       where user_id in (select id from owner)
       returning id
     ),
-    stored as (
-      insert into recovery_codes (user_id, salt, code_hash, created_at)
-      select r.user_id, decode(r.salt, 'hex'), decode(r.code_hash, 'hex'), r.created_at
-      from jsonb_to_recordset(${sql.json(rows.map(hexRow))}) as r(user_id uuid, salt text, code_hash text, created_at timestamptz)
-      where exists (select 1 from owner)
-      returning id
-    ),
+    ${storeRecoveryCodesCte(sql, { ...params, when: sql`exists (select 1 from owner)` })},
     logged as (
       ${insertIntoAuditLog(sql)}
       select 'mfa_recovery_codes_regenerated', id, email, ${meta.ip}, ${meta.userAgent},
