@@ -3,7 +3,7 @@ import { zodResolver } from '@hookform/resolvers/zod';
 import { type ReactNode, useEffect, useRef, useState } from 'react';
 import { useForm, useWatch } from 'react-hook-form';
 import { client } from '../lib/api';
-import { NETWORK_ERROR, readProblem } from '../lib/problems';
+import { readProblem } from '../lib/problems';
 import { takeTokenFromUrl } from '../lib/url-token';
 import { openAuthModal } from '../stores/modal';
 import { $session, signOut } from '../stores/session';
@@ -11,7 +11,7 @@ import { ForgotPasswordForm } from './auth/ForgotPasswordForm';
 import { FormAlert, SubmitButton } from './auth/fields';
 import { NewPasswordField } from './auth/PasswordChecklist';
 import { showProblem } from './auth/server-errors';
-import { useGuardedSubmit } from './auth/use-guarded-submit';
+import { type SubmitOutcome, useFormSubmit } from './auth/use-guarded-submit';
 
 /*
  * /reset-password, rendered in the browser only (`client:only="react"`): the token is in the address, which the
@@ -88,41 +88,36 @@ function ChooseNewPassword({ token, onDone }: { token: string; onDone: (step: St
     resolver: zodResolver(newPasswordSchema),
     defaultValues: { new_password: '' },
   });
-  const [alert, setAlert] = useState<ReactNode>(null);
   const password = useWatch({ control, name: 'new_password' });
 
   useEffect(() => setFocus('new_password'), [setFocus]);
 
-  const { busy, onSubmit } = useGuardedSubmit(async (event) => {
-    setAlert(null);
-    await handleSubmit(async ({ new_password }) => {
-      try {
-        const response = await client.api.v1.auth['password-reset'].confirm.$post({ json: { token, new_password } });
-        if (response.status === 204) {
-          // Every session of the account ended, this browser's too if it was signed in: forget it here as well.
-          if ($session.get().status === 'signed-in' || document.documentElement.dataset.session === 'signed-in') {
-            void signOut().catch(() => {});
-          }
-          onDone('done');
-          return;
+  const { alert, setAlert, busy, onSubmit } = useFormSubmit(
+    handleSubmit,
+    async ({ new_password }): Promise<SubmitOutcome> => {
+      const response = await client.api.v1.auth['password-reset'].confirm.$post({ json: { token, new_password } });
+      if (response.status === 204) {
+        // Every session of the account ended, this browser's too if it was signed in: forget it here as well.
+        if ($session.get().status === 'signed-in' || document.documentElement.dataset.session === 'signed-in') {
+          void signOut().catch(() => {});
         }
-        if (response.status === 400) {
-          onDone('invalid');
-          return;
-        }
-        const problem = await readProblem(response);
-        // A token the schema refuses (mangled by a mail client) is just an invalid link.
-        if (response.status === 422 && problem.errors?.some((error) => error.field === 'token')) {
-          onDone('invalid');
-          return;
-        }
-        await showProblem(response, { fields: FIELDS, setError, setAlert, problem });
-      } catch {
-        setAlert(NETWORK_ERROR);
+        onDone('done');
+        return;
       }
-    })(event);
-    return undefined;
-  });
+      if (response.status === 400) {
+        onDone('invalid');
+        return;
+      }
+      const problem = await readProblem(response);
+      // A token the schema refuses (mangled by a mail client) is just an invalid link.
+      if (response.status === 422 && problem.errors?.some((error) => error.field === 'token')) {
+        onDone('invalid');
+        return;
+      }
+      await showProblem(response, { fields: FIELDS, setError, setAlert, problem });
+      return undefined;
+    },
+  );
 
   return (
     <form noValidate onSubmit={onSubmit} className="space-y-5" aria-labelledby="reset-choose-title">

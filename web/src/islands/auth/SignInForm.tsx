@@ -1,7 +1,7 @@
 import { loginSchema } from '@aibc/api/shared/fields';
 import type { StepUpMethod } from '@aibc/api/shared/problem';
 import { zodResolver } from '@hookform/resolvers/zod';
-import { type ReactNode, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { getPasskeyAssertion, isPasskeyCancelled, supportsPasskeyAutofill, supportsPasskeys } from '../../lib/passkeys';
 import { lockedMessage, NETWORK_ERROR, readProblem } from '../../lib/problems';
@@ -12,7 +12,7 @@ import { MfaStep } from './MfaStep';
 import { PasskeyIcon } from './PasskeyIcon';
 import { SwitchLink } from './SwitchLink';
 import { showProblem } from './server-errors';
-import { useGuardedSubmit } from './use-guarded-submit';
+import { type SubmitOutcome, useFormSubmit } from './use-guarded-submit';
 
 export const INCORRECT_CREDENTIALS = 'Incorrect email or password.';
 export const PASSKEY_REFUSED = 'That passkey was not accepted. Try again, or sign in with your password.';
@@ -53,7 +53,41 @@ export function SignInForm({
     resolver: zodResolver(loginSchema, parseOptions),
     defaultValues: { email: email ?? '', password: '' },
   });
-  const [alert, setAlert] = useState<ReactNode>(error ?? null);
+  const { alert, setAlert, busy, onSubmit } = useFormSubmit(
+    handleSubmit,
+    async (credentials): Promise<SubmitOutcome> => {
+      const response = await signIn(credentials);
+      if (response.ok) {
+        window.location.assign('/dashboard');
+        return 'leaving';
+      }
+      if (response.status === 403) {
+        const problem = await readProblem(response.clone());
+        if (problem.code === 'mfa_required' && problem.mfa_token) {
+          setSecondStep({ mfaToken: problem.mfa_token, methods: problem.methods });
+          return;
+        }
+      }
+      if (response.status === 401) {
+        const problem = await readProblem(response);
+        setAlert(wrongPasswordAlert(problem.attempts_remaining, problem.detail, () => getValues('email')));
+        resetField('password');
+        setFocus('password');
+      } else if (response.status === 423) {
+        setAlert(
+          <>
+            {lockedMessage(response)} <ResetToUnlock email={() => getValues('email')} />
+          </>,
+        );
+      } else {
+        const aliases = { username: 'email' } as const;
+        await showProblem(response, { fields: FIELDS, setError, setAlert, aliases, rateLimited: true });
+      }
+      return undefined;
+    },
+    { initialAlert: error },
+  );
+
   // Set once the password was right for an account with MFA: the form turns into the second step. After a provider
   // sign-in it starts there with no token: the API's HttpOnly mfa cookie holds the challenge.
   const [secondStep, setSecondStep] = useState<{ mfaToken?: string; methods?: StepUpMethod[] } | null>(mfa ? {} : null);
@@ -102,46 +136,6 @@ export function SignInForm({
       cancelled = true;
     };
   }, []);
-
-  const { busy, onSubmit } = useGuardedSubmit(async (event) => {
-    setAlert(null);
-    let outcome: 'leaving' | undefined;
-    await handleSubmit(async (credentials) => {
-      try {
-        const response = await signIn(credentials);
-        if (response.ok) {
-          window.location.assign('/dashboard');
-          outcome = 'leaving';
-          return;
-        }
-        if (response.status === 403) {
-          const problem = await readProblem(response.clone());
-          if (problem.code === 'mfa_required' && problem.mfa_token) {
-            setSecondStep({ mfaToken: problem.mfa_token, methods: problem.methods });
-            return;
-          }
-        }
-        if (response.status === 401) {
-          const problem = await readProblem(response);
-          setAlert(wrongPasswordAlert(problem.attempts_remaining, problem.detail, () => getValues('email')));
-          resetField('password');
-          setFocus('password');
-        } else if (response.status === 423) {
-          setAlert(
-            <>
-              {lockedMessage(response)} <ResetToUnlock email={() => getValues('email')} />
-            </>,
-          );
-        } else {
-          const aliases = { username: 'email' } as const;
-          await showProblem(response, { fields: FIELDS, setError, setAlert, aliases, rateLimited: true });
-        }
-      } catch {
-        setAlert(NETWORK_ERROR);
-      }
-    })(event);
-    return outcome;
-  });
 
   if (secondStep)
     return (

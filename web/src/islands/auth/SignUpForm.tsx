@@ -1,9 +1,8 @@
 import { signupSchema } from '@aibc/api/shared/fields';
 import { zodResolver } from '@hookform/resolvers/zod';
-import { type ReactNode, useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import { useForm, useWatch } from 'react-hook-form';
 import { client } from '../../lib/api';
-import { NETWORK_ERROR } from '../../lib/problems';
 import { openAuthModal } from '../../stores/modal';
 import { signIn } from '../../stores/session';
 import { ProviderButtons } from '../oauth/ProviderButtons';
@@ -11,7 +10,7 @@ import { EmailField, FormAlert, SubmitButton, TextField } from './fields';
 import { NewPasswordField } from './PasswordChecklist';
 import { SwitchLink } from './SwitchLink';
 import { showProblem } from './server-errors';
-import { useGuardedSubmit } from './use-guarded-submit';
+import { type SubmitOutcome, useFormSubmit } from './use-guarded-submit';
 
 const FIELDS = ['full_name', 'email', 'password'] as const;
 
@@ -32,46 +31,36 @@ export function SignUpForm({ email }: { email?: string }) {
     resolver: zodResolver(signupSchema),
     defaultValues: { full_name: '', email: email ?? '', password: '' },
   });
-  const [alert, setAlert] = useState<ReactNode>(null);
   const password = useWatch({ control, name: 'password' });
   const typedEmail = useWatch({ control, name: 'email' });
 
   useEffect(() => setFocus('full_name'), [setFocus]);
 
-  const { busy, onSubmit } = useGuardedSubmit(async (event) => {
-    setAlert(null);
-    let outcome: 'leaving' | undefined;
-    await handleSubmit(async (values) => {
-      try {
-        const response = await client.api.v1.auth.signup.$post({ json: values });
-        if (response.status === 201) {
-          // Signing up signs you in: the same credentials, straight away.
-          const login = await signIn({ email: values.email, password: values.password });
-          if (login.ok) {
-            window.location.assign('/dashboard');
-            outcome = 'leaving';
-            return;
-          }
-          openAuthModal({ name: 'signin', email: values.email, notice: 'Your account is ready. Sign in to continue.' });
-          return;
-        }
-        if (response.status === 409) {
-          setAlert(
-            <>
-              That email already has an account —{' '}
-              <SwitchLink to="signin" email={() => values.email}>
-                sign in?
-              </SwitchLink>
-            </>,
-          );
-        } else {
-          await showProblem(response, { fields: FIELDS, setError, setAlert, rateLimited: true });
-        }
-      } catch {
-        setAlert(NETWORK_ERROR);
+  const { alert, setAlert, busy, onSubmit } = useFormSubmit(handleSubmit, async (values): Promise<SubmitOutcome> => {
+    const response = await client.api.v1.auth.signup.$post({ json: values });
+    if (response.status === 201) {
+      // Signing up signs you in: the same credentials, straight away.
+      const login = await signIn({ email: values.email, password: values.password });
+      if (login.ok) {
+        window.location.assign('/dashboard');
+        return 'leaving';
       }
-    })(event);
-    return outcome;
+      openAuthModal({ name: 'signin', email: values.email, notice: 'Your account is ready. Sign in to continue.' });
+      return undefined;
+    }
+    if (response.status === 409) {
+      setAlert(
+        <>
+          That email already has an account —{' '}
+          <SwitchLink to="signin" email={() => values.email}>
+            sign in?
+          </SwitchLink>
+        </>,
+      );
+    } else {
+      await showProblem(response, { fields: FIELDS, setError, setAlert, rateLimited: true });
+    }
+    return undefined;
   });
 
   return (

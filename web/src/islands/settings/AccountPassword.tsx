@@ -1,14 +1,13 @@
 import { changePasswordSchema, passwordContextProblem } from '@aibc/api/shared/fields';
 import { zodResolver } from '@hookform/resolvers/zod';
-import { type ReactNode, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { useForm, useWatch } from 'react-hook-form';
 import { client } from '../../lib/api';
-import { NETWORK_ERROR } from '../../lib/problems';
 import { tokenRefusedByChallenge, type User, withAccessToken } from '../../stores/session';
 import { FormAlert, FormSuccess, PasswordField } from '../auth/fields';
 import { NewPasswordField } from '../auth/PasswordChecklist';
 import { showProblem } from '../auth/server-errors';
-import { useGuardedSubmit } from '../auth/use-guarded-submit';
+import { type SubmitOutcome, useFormSubmit } from '../auth/use-guarded-submit';
 
 export const CURRENT_PASSWORD_INCORRECT = 'Current password is incorrect';
 export const PASSWORD_CHANGED = 'Password changed; other devices were signed out.';
@@ -45,40 +44,35 @@ export function AccountPassword({ user, onChanged }: { user: User; onChanged: ()
     resolver: zodResolver(schema, parseOptions),
     defaultValues: { current_password: '', new_password: '' },
   });
-  const [alert, setAlert] = useState<ReactNode>(null);
   const [changed, setChanged] = useState(false);
   const password = useWatch({ control, name: 'new_password' });
 
-  const { busy, onSubmit } = useGuardedSubmit(async (event) => {
-    setAlert(null);
-    setChanged(false);
-    await handleSubmit(async (values) => {
-      try {
-        // A 401 here without the Bearer challenge is the wrong current password, not a refused token: it must
-        // not trigger a refresh, a retry (a second guess) or a sign-out.
-        const response = await withAccessToken(
-          (options) => client.api.v1.users.me.password.$post({ json: values }, options),
-          { isTokenRefused: tokenRefusedByChallenge },
-        );
-        if (!response) return; // signed out meanwhile: the page is on its way to the sign-in modal
-        if (response.status === 204) {
-          reset();
-          setChanged(true);
-          onChanged();
-          return;
-        }
-        if (response.status === 401) {
-          resetField('current_password');
-          setError('current_password', { type: 'server', message: CURRENT_PASSWORD_INCORRECT }, { shouldFocus: true });
-          return;
-        }
-        await showProblem(response, { fields: FIELDS, setError, setAlert, rateLimited: 'Too many attempts.' });
-      } catch {
-        setAlert(NETWORK_ERROR);
+  const { alert, setAlert, busy, onSubmit } = useFormSubmit(
+    handleSubmit,
+    async (values): Promise<SubmitOutcome> => {
+      // A 401 here without the Bearer challenge is the wrong current password, not a refused token: it must
+      // not trigger a refresh, a retry (a second guess) or a sign-out.
+      const response = await withAccessToken(
+        (options) => client.api.v1.users.me.password.$post({ json: values }, options),
+        { isTokenRefused: tokenRefusedByChallenge },
+      );
+      if (!response) return; // signed out meanwhile: the page is on its way to the sign-in modal
+      if (response.status === 204) {
+        reset();
+        setChanged(true);
+        onChanged();
+        return;
       }
-    })(event);
-    return undefined;
-  });
+      if (response.status === 401) {
+        resetField('current_password');
+        setError('current_password', { type: 'server', message: CURRENT_PASSWORD_INCORRECT }, { shouldFocus: true });
+        return;
+      }
+      await showProblem(response, { fields: FIELDS, setError, setAlert, rateLimited: 'Too many attempts.' });
+      return undefined;
+    },
+    { onStart: () => setChanged(false) },
+  );
 
   return (
     <section aria-labelledby="password-title" className="surface rounded-2xl p-6">

@@ -1,10 +1,9 @@
-import { type ReactNode, useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import { useForm } from 'react-hook-form';
-import { lockedMessage, NETWORK_ERROR } from '../../lib/problems';
-import { reauthenticate } from '../../stores/step-up';
 import { FormAlert, SubmitButton, TextField } from '../auth/fields';
 import { showProblem } from '../auth/server-errors';
-import { useGuardedSubmit } from '../auth/use-guarded-submit';
+import { type SubmitOutcome, useFormSubmit } from '../auth/use-guarded-submit';
+import { confirmProof } from './confirm-proof';
 import type { StepUpMethodViewProps } from './methods';
 
 export const STEP_UP_CODE_INCORRECT = 'That code did not work. Check it and try again.';
@@ -41,51 +40,32 @@ export function CodeStepUp({
     resetField,
     formState: { errors },
   } = useForm({ mode: 'onSubmit', defaultValues: { code: '' } });
-  const [alert, setAlert] = useState<ReactNode>(null);
   const copy = COPY[kind];
   const id = `${idPrefix}-code`;
 
   useEffect(() => setFocus('code'), [setFocus]);
 
-  const { busy, onSubmit } = useGuardedSubmit(async (event) => {
-    setAlert(null);
-    let outcome: 'leaving' | undefined;
-    await handleSubmit(async ({ code }) => {
-      try {
-        const response = await reauthenticate(
-          kind === 'totp' ? { totp: code.replace(/\s/g, '') } : { recovery_code: code.trim() },
-        );
-        if (!response) {
-          onSignedOut();
-          return;
-        }
-        if (response.status === 204) {
-          onConfirmed();
-          outcome = 'leaving'; // the dialog closes; keep the button busy until it does
-          return;
-        }
-        if (response.status === 401) {
+  const { alert, setAlert, busy, onSubmit } = useFormSubmit(
+    handleSubmit,
+    ({ code }): Promise<SubmitOutcome> =>
+      confirmProof(kind === 'totp' ? { totp: code.replace(/\s/g, '') } : { recovery_code: code.trim() }, {
+        onConfirmed,
+        onSignedOut,
+        setAlert,
+        onWrong: () => {
           resetField('code');
           setError('code', { type: 'server', message: STEP_UP_CODE_INCORRECT }, { shouldFocus: true });
-          return;
-        }
-        if (response.status === 423) {
-          setAlert(lockedMessage(response));
-          return;
-        }
-        await showProblem(response, {
-          fields: ['code'] as const,
-          setError,
-          setAlert,
-          aliases: { totp: 'code', recovery_code: 'code' } as const,
-          rateLimited: true,
-        });
-      } catch {
-        setAlert(NETWORK_ERROR);
-      }
-    })(event);
-    return outcome;
-  });
+        },
+        onProblem: (response) =>
+          showProblem(response, {
+            fields: ['code'] as const,
+            setError,
+            setAlert,
+            aliases: { totp: 'code', recovery_code: 'code' } as const,
+            rateLimited: true,
+          }),
+      }),
+  );
 
   return (
     <form noValidate onSubmit={onSubmit} className="space-y-5">

@@ -1,10 +1,10 @@
-import { type ReactNode, useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import { useForm } from 'react-hook-form';
-import { lockedMessage, NETWORK_ERROR, readProblem } from '../../lib/problems';
-import { reauthenticate } from '../../stores/step-up';
+import { readProblem } from '../../lib/problems';
 import { FormAlert, PasswordField, SubmitButton } from '../auth/fields';
 import { showProblem } from '../auth/server-errors';
-import { useGuardedSubmit } from '../auth/use-guarded-submit';
+import { type SubmitOutcome, useFormSubmit } from '../auth/use-guarded-submit';
+import { confirmProof } from './confirm-proof';
 import type { StepUpMethodViewProps } from './methods';
 
 export const STEP_UP_PASSWORD_INCORRECT = 'That password is not right.';
@@ -19,49 +19,35 @@ export function PasswordStepUp({ onConfirmed, onSignedOut, idPrefix }: StepUpMet
     resetField,
     formState: { errors },
   } = useForm({ mode: 'onSubmit', defaultValues: { password: '' } });
-  const [alert, setAlert] = useState<ReactNode>(null);
   const id = `${idPrefix}-password`;
 
   useEffect(() => setFocus('password'), [setFocus]);
 
-  const { busy, onSubmit } = useGuardedSubmit(async (event) => {
-    setAlert(null);
-    let outcome: 'leaving' | undefined;
-    await handleSubmit(async ({ password }) => {
-      try {
-        const response = await reauthenticate({ password });
-        if (!response) {
-          onSignedOut();
-          return;
-        }
-        if (response.status === 204) {
-          onConfirmed();
-          outcome = 'leaving'; // the dialog closes; keep the button busy until it does
-          return;
-        }
-        if (response.status === 401) {
-          // Two-factor authentication was turned on since the dialog opened (another tab): the password alone no
-          // longer confirms; the next try of the action offers the second factor.
-          const problem = await readProblem(response);
-          if (problem.code === 'mfa_required') {
-            setAlert('This account now has two-factor authentication. Cancel, try again, and confirm with a code.');
-            return;
-          }
-          resetField('password');
-          setError('password', { type: 'server', message: STEP_UP_PASSWORD_INCORRECT }, { shouldFocus: true });
-          return;
-        }
-        if (response.status === 423) {
-          setAlert(lockedMessage(response));
-          return;
-        }
-        await showProblem(response, { fields: ['password'] as const, setError, setAlert, rateLimited: true });
-      } catch {
-        setAlert(NETWORK_ERROR);
-      }
-    })(event);
-    return outcome;
-  });
+  const { alert, setAlert, busy, onSubmit } = useFormSubmit(
+    handleSubmit,
+    ({ password }): Promise<SubmitOutcome> =>
+      confirmProof(
+        { password },
+        {
+          onConfirmed,
+          onSignedOut,
+          setAlert,
+          onWrong: async (response) => {
+            // Two-factor authentication was turned on since the dialog opened (another tab): the password alone no
+            // longer confirms; the next try of the action offers the second factor.
+            const problem = await readProblem(response);
+            if (problem.code === 'mfa_required') {
+              setAlert('This account now has two-factor authentication. Cancel, try again, and confirm with a code.');
+              return;
+            }
+            resetField('password');
+            setError('password', { type: 'server', message: STEP_UP_PASSWORD_INCORRECT }, { shouldFocus: true });
+          },
+          onProblem: (response) =>
+            showProblem(response, { fields: ['password'] as const, setError, setAlert, rateLimited: true }),
+        },
+      ),
+  );
 
   return (
     <form noValidate onSubmit={onSubmit} className="space-y-5">
