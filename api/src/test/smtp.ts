@@ -25,6 +25,10 @@ export type TestSmtpServer = {
   waitForMessage: (to: string, options?: number | WaitOptions) => Promise<ReceivedMail>;
   // Messages to `to` (matching `subject`, if given) that no waitForMessage has taken yet.
   pendingFor: (to: string, subject?: RegExp) => ReceivedMail[];
+  // With `hold`: the messages to `to` (matching `subject`, if given) the server has read in full and not answered
+  // yet; `release` answers them all.
+  held: (to: string, subject?: RegExp) => ReceivedMail[];
+  release: () => void;
   close: () => Promise<void>;
 };
 
@@ -38,6 +42,9 @@ export const NOT_VERIFY = /^(?!Verify your email)/;
 export type SmtpServerOptions = {
   // Holds every message this long before answering 250 (a slow mail provider).
   delayMs?: number;
+  // Holds every message, unanswered, until `release()`: a mail provider that has not answered yet, for tests of
+  // what must not wait for it (an ordering, where a delay would be a race).
+  hold?: boolean;
   // Answers the first N messages with a temporary failure (451), to exercise the retries.
   failFirst?: number;
 };
@@ -47,6 +54,10 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
   const taken = new Set<ReceivedMail>();
   const waiters = new Set<() => void>();
   let failuresLeft = options.failFirst ?? 0;
+  const heldMessages: { mail: ReceivedMail; deliver: () => void }[] = [];
+  const release = () => {
+    for (const { deliver } of heldMessages.splice(0)) deliver();
+  };
 
   const server = new SMTPServer({
     authOptional: true,
@@ -62,19 +73,18 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
           callback(error);
           return;
         }
-        const raw = Buffer.concat(chunks).toString('utf8');
+        const mail = parseMail(
+          Buffer.concat(chunks).toString('utf8'),
+          session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          session.envelope.rcptTo.map((rcpt) => rcpt.address.toLowerCase()),
+        );
         const deliver = () => {
-          messages.push(
-            parseMail(
-              raw,
-              session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-              session.envelope.rcptTo.map((rcpt) => rcpt.address.toLowerCase()),
-            ),
-          );
+          messages.push(mail);
           for (const wake of [...waiters]) wake();
           callback();
         };
-        if (options.delayMs) setTimeout(deliver, options.delayMs);
+        if (options.hold) heldMessages.push({ mail, deliver });
+        else if (options.delayMs) setTimeout(deliver, options.delayMs);
         else deliver();
       });
     },
@@ -85,8 +95,9 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
   });
   const { port } = server.server.address() as AddressInfo;
 
-  const untaken = (to: string, subject?: RegExp) =>
-    messages.filter((m) => !taken.has(m) && m.to.includes(to.toLowerCase()) && (!subject || subject.test(m.subject)));
+  const matches = (to: string, subject?: RegExp) => (m: ReceivedMail) =>
+    m.to.includes(to.toLowerCase()) && (!subject || subject.test(m.subject));
+  const untaken = (to: string, subject?: RegExp) => messages.filter((m) => !taken.has(m) && matches(to, subject)(m));
 
   return {
     url: `smtp://127.0.0.1:${port}`,
@@ -111,7 +122,13 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
         }, timeoutMs);
         if (!check()) waiters.add(check);
       }),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    held: (to, subject) => heldMessages.map(({ mail }) => mail).filter(matches(to, subject)),
+    release,
+    close: () =>
+      new Promise<void>((resolve) => {
+        release();
+        server.close(() => resolve());
+      }),
   };
 }
 
