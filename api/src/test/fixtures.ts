@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hc } from 'hono/client';
+import { expect } from 'vitest';
 import type { AppType } from '../app';
 import { refreshCookieName } from '../auth/refresh-cookie';
 import type { Config } from '../env';
@@ -16,6 +17,21 @@ export function uniqueEmail(prefix = 'learner') {
 // send: malformed JSON, wrong content types, unknown fields, oversized bodies.
 export function client(app: Pick<TestApp, 'url'>, token?: string) {
   return hc<AppType>(app.url, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+}
+
+function hasStatus<R extends { status: number }, S extends R['status']>(
+  res: R,
+  status: S,
+): res is Extract<R, { status: S }> {
+  return res.status === status;
+}
+
+// A typed client's answer, its status asserted first and its type narrowed to that status, so that
+// `await withStatus(res, 422).json()` reads the body the route declares for it (`errors` of the problem, say).
+export function withStatus<R extends { status: number }, S extends R['status']>(res: R, status: S) {
+  expect(res.status).toBe(status);
+  if (!hasStatus(res, status)) throw new Error(`expected ${status}, got ${res.status}`);
+  return res;
 }
 
 // `app.config` picks the refresh cookie's name (it differs in development); a process started elsewhere counts as
@@ -87,14 +103,10 @@ export async function createUser(
 export type Session = { access_token: string; refresh_token: string; cookie: string | null };
 
 export async function loginAs(app: Pick<TestApp, 'url'>, user: { email: string; password: string }): Promise<Session> {
-  // Through `api()`: the login route takes JSON or a form, and the typed client's input type asks for both at once.
-  const res = await api(app, '/api/v1/auth/login', { json: { email: user.email, password: user.password } });
-  if (res.status !== 200) throw new Error(`loginAs failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return {
-    access_token: res.body.access_token,
-    refresh_token: res.body.refresh_token,
-    cookie: res.headers.get('set-cookie'),
-  };
+  const res = await client(app).api.v1.auth.login.$post({ json: { email: user.email, password: user.password } });
+  if (res.status !== 200) throw new Error(`loginAs failed: ${res.status} ${await res.text()}`);
+  const { access_token, refresh_token } = await res.json();
+  return { access_token, refresh_token, cookie: res.headers.get('set-cookie') };
 }
 
 // The refresh cookie a response sets (under its name in any environment): its name, its value ('' when cleared)

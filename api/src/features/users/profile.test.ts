@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { verifyPassword } from '../../auth/passwords';
-import { api, client, createUser, loginAs } from '../../test/fixtures';
+import { api, client, createUser, loginAs, withStatus } from '../../test/fixtures';
 import { useTestApp } from '../../test/setup';
 import { NOT_VERIFY } from '../../test/smtp';
 
@@ -29,12 +29,21 @@ async function auditEvents(userId: string) {
   return rows;
 }
 
-function changePassword(token: string, body: Record<string, unknown>) {
-  return api(app, '/api/v1/users/me/password', { json: body, token });
+// Through the typed client, as the browser calls them; `api()` only for bodies the types would not let through.
+function changePassword(token: string, body: { current_password: string; new_password: string }) {
+  return client(app, token).api.v1.users.me.password.$post({ json: body });
 }
 
 function login(email: string, password: string) {
-  return api(app, '/api/v1/auth/login', { json: { email, password } });
+  return client(app).api.v1.auth.login.$post({ json: { email, password } });
+}
+
+function refresh(refresh_token: string) {
+  return client(app).api.v1.auth.refresh.$post({ json: { refresh_token } });
+}
+
+async function fullNameOf(token: string) {
+  return (await withStatus(await client(app, token).api.v1.users.me.$get(), 200).json()).full_name;
 }
 
 describe('PATCH /users/me', () => {
@@ -58,37 +67,35 @@ describe('PATCH /users/me', () => {
   it('returns 422 for an empty, too long or control-character name and keeps the old one', async () => {
     const user = await createUser(app);
     const session = await loginAs(app, user);
-    for (const full_name of ['   ', 'x'.repeat(101), 'Bad\u0007Name', 42]) {
-      const res = await api(app, '/api/v1/users/me', {
-        method: 'PATCH',
-        json: { full_name },
-        token: session.access_token,
-      });
-      expect(res.status).toBe(422);
-      expect(res.body.errors).toContainEqual({ field: 'full_name', message: expect.any(String) });
+    for (const full_name of ['   ', 'x'.repeat(101), 'Bad\u0007Name']) {
+      const res = await client(app, session.access_token).api.v1.users.me.$patch({ json: { full_name } });
+      const body = await withStatus(res, 422).json();
+      expect(body.errors).toContainEqual({ field: 'full_name', message: expect.any(String) });
     }
-    const me = await api(app, '/api/v1/users/me', { token: session.access_token });
-    expect(me.body.full_name).toBe(user.full_name);
+    // Not a string at all: a body the typed client would refuse to send.
+    const res = await api(app, '/api/v1/users/me', {
+      method: 'PATCH',
+      json: { full_name: 42 },
+      token: session.access_token,
+    });
+    expect(res.status).toBe(422);
+    expect(res.body.errors).toContainEqual({ field: 'full_name', message: expect.any(String) });
+    expect(await fullNameOf(session.access_token)).toBe(user.full_name);
   });
 
   it('returns 422 for a name with a bidi override, a line separator or a zero-width character and keeps the old one', async () => {
     const user = await createUser(app);
     const session = await loginAs(app, user);
     for (const full_name of ['Ada \u202emoc.live', 'Ada\u2066L\u2069', 'Ada\u2028Lovelace', 'Ad\u200ba', 'A\ufeffda']) {
-      const res = await api(app, '/api/v1/users/me', {
-        method: 'PATCH',
-        json: { full_name },
-        token: session.access_token,
-      });
-      expect(res.status).toBe(422);
-      expect(res.body.errors).toContainEqual({ field: 'full_name', message: expect.stringMatching(/invisible/i) });
+      const res = await client(app, session.access_token).api.v1.users.me.$patch({ json: { full_name } });
+      const body = await withStatus(res, 422).json();
+      expect(body.errors).toContainEqual({ field: 'full_name', message: expect.stringMatching(/invisible/i) });
     }
-    const me = await api(app, '/api/v1/users/me', { token: session.access_token });
-    expect(me.body.full_name).toBe(user.full_name);
+    expect(await fullNameOf(session.access_token)).toBe(user.full_name);
   });
 
   it('returns 401 without a Bearer token', async () => {
-    const res = await api(app, '/api/v1/users/me', { method: 'PATCH', json: { full_name: 'Nobody' } });
+    const res = await client(app).api.v1.users.me.$patch({ json: { full_name: 'Nobody' } });
     expect(res.status).toBe(401);
   });
 });
@@ -101,9 +108,9 @@ describe('POST /users/me/password', () => {
     verifySpy.mockClear();
     for (const same of [password, password.normalize('NFC')]) {
       const res = await changePassword(session.access_token, { current_password: password, new_password: same });
-      expect(res.status).toBe(422);
+      const body = await withStatus(res, 422).json();
       expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-      expect(res.body.errors).toEqual([
+      expect(body.errors).toEqual([
         { field: 'new_password', message: 'Choose a new password different from your current one' },
       ]);
     }
@@ -128,11 +135,9 @@ describe('POST /users/me/password', () => {
     expect(res.status).toBe(204);
 
     expect((await client(app, current.access_token).api.v1.users.me.$get()).status).toBe(200);
-    expect((await api(app, '/api/v1/auth/refresh', { json: { refresh_token: current.refresh_token } })).status).toBe(
-      200,
-    );
+    expect((await refresh(current.refresh_token)).status).toBe(200);
     expect((await client(app, other.access_token).api.v1.users.me.$get()).status).toBe(401);
-    expect((await api(app, '/api/v1/auth/refresh', { json: { refresh_token: other.refresh_token } })).status).toBe(401);
+    expect((await refresh(other.refresh_token)).status).toBe(401);
 
     expect((await login(user.email, user.password)).status).toBe(401);
     expect((await login(user.email, NEW_PASSWORD)).status).toBe(200);
@@ -169,14 +174,15 @@ describe('POST /users/me/password', () => {
       current_password: 'Not-The-Password-1',
       new_password: NEW_PASSWORD,
     });
-    expect(res.status).toBe(401);
-    expect(res.body).toMatchObject({ title: 'Unauthorized', status: 401, detail: expect.stringMatching(/current/i) });
+    expect(await withStatus(res, 401).json()).toMatchObject({
+      title: 'Unauthorized',
+      status: 401,
+      detail: expect.stringMatching(/current/i),
+    });
     expect(res.headers.get('www-authenticate')).toBeNull();
 
     expect((await client(app, session.access_token).api.v1.users.me.$get()).status).toBe(200);
-    expect((await api(app, '/api/v1/auth/refresh', { json: { refresh_token: session.refresh_token } })).status).toBe(
-      200,
-    );
+    expect((await refresh(session.refresh_token)).status).toBe(200);
     expect((await login(user.email, user.password)).status).toBe(200);
     expect((await auditEvents(user.id)).map((row) => row.event)).toContain('password_change_failed');
   });
@@ -187,10 +193,14 @@ describe('POST /users/me/password', () => {
     const emailName = user.email.split('@')[0]?.replace(/[^a-z0-9]/gi, '') ?? '';
     for (const weak of ['alllowercase1!', 'Password123!', `${emailName}-Q9`]) {
       const res = await changePassword(session.access_token, { current_password: user.password, new_password: weak });
-      expect(res.status).toBe(422);
-      expect(res.body.errors).toContainEqual({ field: 'new_password', message: expect.any(String) });
+      const body = await withStatus(res, 422).json();
+      expect(body.errors).toContainEqual({ field: 'new_password', message: expect.any(String) });
     }
-    const missing = await changePassword(session.access_token, { new_password: NEW_PASSWORD });
+    // No current password: a body the typed client would refuse to send.
+    const missing = await api(app, '/api/v1/users/me/password', {
+      json: { new_password: NEW_PASSWORD },
+      token: session.access_token,
+    });
     expect(missing.status).toBe(422);
     expect(missing.body.errors).toContainEqual({ field: 'current_password', message: expect.any(String) });
     expect((await login(user.email, user.password)).status).toBe(200);
@@ -205,8 +215,8 @@ describe('POST /users/me/password', () => {
       current_password: user.password,
       new_password: user.password,
     });
-    expect(res.status).toBe(422);
-    expect(res.body.errors).toContainEqual({ field: 'new_password', message: expect.stringMatching(/different/i) });
+    const body = await withStatus(res, 422).json();
+    expect(body.errors).toContainEqual({ field: 'new_password', message: expect.stringMatching(/different/i) });
     // Refused before any password check: no guess spent, no bcrypt.
     expect(verifySpy).not.toHaveBeenCalled();
     // Both sessions go on, nothing was mailed, no change or failure was audited.
@@ -227,7 +237,7 @@ describe('POST /users/me/password', () => {
   });
 
   it('returns 401 without a Bearer token', async () => {
-    const res = await api(app, '/api/v1/users/me/password', {
+    const res = await client(app).api.v1.users.me.password.$post({
       json: { current_password: 'whatever', new_password: NEW_PASSWORD },
     });
     expect(res.status).toBe(401);
@@ -251,15 +261,16 @@ describe('POST /users/me/password guessing', () => {
     const statuses = answers.map((res) => res.status);
     expect(statuses.filter((status) => status === 401).length).toBeGreaterThanOrEqual(5);
     expect(statuses.every((status) => status === 401 || status === 423)).toBe(true);
-    const last = answers.filter((res) => /signed out/.test(res.body.detail));
+    const details = await Promise.all(
+      answers.map(async (res) => (res.status === 204 ? '' : (await res.json()).detail)),
+    );
+    const last = answers.filter((_res, i) => /signed out/.test(details[i] ?? ''));
     expect(last).toHaveLength(1);
     expect(last[0]?.headers.get('www-authenticate')).toBe('Bearer');
 
     // That session is over: its access token fails on its next request, its refresh token too.
     expect((await client(app, stolen.access_token).api.v1.users.me.$get()).status).toBe(401);
-    expect((await api(app, '/api/v1/auth/refresh', { json: { refresh_token: stolen.refresh_token } })).status).toBe(
-      401,
-    );
+    expect((await refresh(stolen.refresh_token)).status).toBe(401);
     // The owner's other session goes on, and the owner hears of it.
     expect((await client(app, owners.access_token).api.v1.users.me.$get()).status).toBe(200);
     const notice = await smtp.waitForMessage(user.email, { subject: NOT_VERIFY });
@@ -286,8 +297,11 @@ describe('POST /users/me/password guessing', () => {
       current_password: user.password,
       new_password: NEW_PASSWORD,
     });
-    expect(res.status).toBe(423);
-    expect(res.body).toMatchObject({ status: 423, title: 'Locked', detail: expect.stringMatching(/reset/) });
+    expect(await withStatus(res, 423).json()).toMatchObject({
+      status: 423,
+      title: 'Locked',
+      detail: expect.stringMatching(/reset/),
+    });
     expect(res.headers.get('retry-after')).toBe(String(app.config.lockout.lockSeconds));
     expect(verifySpy).not.toHaveBeenCalled();
     expect((await client(app, session.access_token).api.v1.users.me.$get()).status).toBe(200);
