@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { api, type CreatedUser, createUser } from '../../test/fixtures';
+import { api, type CreatedUser, client, createUser, withStatus } from '../../test/fixtures';
 import { useTestApp } from '../../test/setup';
 
 const CHROME_MAC =
@@ -16,12 +16,11 @@ beforeEach(() => {
 type Login = { access_token: string; refresh_token: string };
 
 async function loginWith(user: CreatedUser, userAgent: string): Promise<Login> {
-  const res = await api(app, '/api/v1/auth/login', {
-    json: { email: user.email, password: user.password },
-    headers: { 'user-agent': userAgent },
-  });
-  expect(res.status).toBe(200);
-  return res.body;
+  const res = await client(app).api.v1.auth.login.$post(
+    { json: { email: user.email, password: user.password } },
+    { headers: { 'user-agent': userAgent } },
+  );
+  return withStatus(res, 200).json();
 }
 
 async function sessionIdOf(login: Login): Promise<string> {
@@ -30,11 +29,15 @@ async function sessionIdOf(login: Login): Promise<string> {
 }
 
 function listSessions(token: string) {
-  return api(app, '/api/v1/users/me/sessions', { token });
+  return client(app, token).api.v1.users.me.sessions.$get();
 }
 
 function deleteSession(token: string, id: string) {
-  return api(app, `/api/v1/users/me/sessions/${id}`, { method: 'DELETE', token });
+  return client(app, token).api.v1.users.me.sessions[':id'].$delete({ param: { id } });
+}
+
+async function meStatus(token: string) {
+  return (await client(app, token).api.v1.users.me.$get()).status;
 }
 
 describe('GET /users/me/sessions', () => {
@@ -45,9 +48,9 @@ describe('GET /users/me/sessions', () => {
     const laptop = await loginWith(user, CHROME_MAC);
 
     const res = await listSessions(laptop.access_token);
-    expect(res.status).toBe(200);
-    expect(res.body).toHaveLength(2);
-    const [newest, older] = res.body;
+    const body = await withStatus(res, 200).json();
+    expect(body).toHaveLength(2);
+    const [newest, older] = body;
     expect(newest).toEqual({
       id: await sessionIdOf(laptop),
       ip_address: '127.0.0.1',
@@ -58,7 +61,7 @@ describe('GET /users/me/sessions', () => {
       current: true,
     });
     expect(older).toMatchObject({ id: await sessionIdOf(phone), device: 'Mobile Safari 17 on iOS', current: false });
-    expect(new Date(newest.created_at).getTime()).toBeGreaterThan(new Date(older.created_at).getTime());
+    expect(new Date(newest?.created_at ?? 0).getTime()).toBeGreaterThan(new Date(older?.created_at ?? 0).getTime());
     expect(res.headers.get('cache-control')).toBe('no-store');
   });
 
@@ -70,7 +73,7 @@ describe('GET /users/me/sessions', () => {
     const expired = await loginWith(user, FIREFOX_WINDOWS);
     await loginWith(stranger, CHROME_MAC);
 
-    await api(app, '/api/v1/auth/logout', { method: 'POST', token: loggedOut.access_token });
+    await client(app, loggedOut.access_token).api.v1.auth.logout.$post({ json: {} });
     await app.sql`
       update sessions
       set expires_at = created_at + interval '1 second'
@@ -79,8 +82,8 @@ describe('GET /users/me/sessions', () => {
     app.clock.advance(2);
 
     const res = await listSessions(current.access_token);
-    expect(res.status).toBe(200);
-    expect(res.body.map((session: { id: string }) => session.id)).toEqual([await sessionIdOf(current)]);
+    const body = await withStatus(res, 200).json();
+    expect(body.map((session) => session.id)).toEqual([await sessionIdOf(current)]);
   });
 
   it('names command-line clients, and says "Unknown device" for what it cannot read', async () => {
@@ -88,12 +91,12 @@ describe('GET /users/me/sessions', () => {
     await loginWith(user, 'curl/8.4.0');
     app.clock.advance(1);
     const unknown = await loginWith(user, 'x');
-    const res = await listSessions(unknown.access_token);
-    expect(res.body.map((session: { device: string }) => session.device)).toEqual(['Unknown device', 'curl 8']);
+    const body = await withStatus(await listSessions(unknown.access_token), 200).json();
+    expect(body.map((session) => session.device)).toEqual(['Unknown device', 'curl 8']);
   });
 
   it('returns 401 without a Bearer token', async () => {
-    expect((await api(app, '/api/v1/users/me/sessions')).status).toBe(401);
+    expect((await client(app).api.v1.users.me.sessions.$get()).status).toBe(401);
   });
 });
 
@@ -102,15 +105,17 @@ describe('DELETE /users/me/sessions/{id}', () => {
     const user = await createUser(app);
     const mine = await loginWith(user, CHROME_MAC);
     const other = await loginWith(user, FIREFOX_WINDOWS);
-    expect((await api(app, '/api/v1/users/me', { token: other.access_token })).status).toBe(200);
+    expect(await meStatus(other.access_token)).toBe(200);
 
     const otherId = await sessionIdOf(other);
     const res = await deleteSession(mine.access_token, otherId);
     expect(res.status).toBe(204);
 
-    expect((await api(app, '/api/v1/users/me', { token: other.access_token })).status).toBe(401);
-    expect((await api(app, '/api/v1/auth/refresh', { json: { refresh_token: other.refresh_token } })).status).toBe(401);
-    expect((await api(app, '/api/v1/users/me', { token: mine.access_token })).status).toBe(200);
+    expect(await meStatus(other.access_token)).toBe(401);
+    expect((await client(app).api.v1.auth.refresh.$post({ json: { refresh_token: other.refresh_token } })).status).toBe(
+      401,
+    );
+    expect(await meStatus(mine.access_token)).toBe(200);
 
     const [audit] = await app.sql<{ metadata: { session_id: string } }[]>`
       select metadata
@@ -131,25 +136,23 @@ describe('DELETE /users/me/sessions/{id}', () => {
     const theirs = await loginWith(stranger, CHROME_MAC);
 
     const res = await deleteSession(mine.access_token, await sessionIdOf(theirs));
-    expect(res.status).toBe(404);
-    expect(res.body).toMatchObject({ title: 'Not Found', status: 404 });
-    expect((await api(app, '/api/v1/users/me', { token: theirs.access_token })).status).toBe(200);
+    expect(await withStatus(res, 404).json()).toMatchObject({ title: 'Not Found', status: 404 });
+    expect(await meStatus(theirs.access_token)).toBe(200);
   });
 
   it('returns 404 for an unknown id and 422 for one that is not a UUID', async () => {
     const user = await createUser(app);
     const mine = await loginWith(user, CHROME_MAC);
     expect((await deleteSession(mine.access_token, crypto.randomUUID())).status).toBe(404);
-    const invalid = await deleteSession(mine.access_token, 'not-a-uuid');
-    expect(invalid.status).toBe(422);
-    expect(invalid.body.errors).toContainEqual({ field: 'id', message: expect.any(String) });
+    const invalid = await withStatus(await deleteSession(mine.access_token, 'not-a-uuid'), 422).json();
+    expect(invalid.errors).toContainEqual({ field: 'id', message: expect.any(String) });
   });
 
   it('can end the caller’s own session, which then gets 401', async () => {
     const user = await createUser(app);
     const mine = await loginWith(user, CHROME_MAC);
     expect((await deleteSession(mine.access_token, await sessionIdOf(mine))).status).toBe(204);
-    expect((await api(app, '/api/v1/users/me', { token: mine.access_token })).status).toBe(401);
+    expect(await meStatus(mine.access_token)).toBe(401);
   });
 });
 
@@ -159,13 +162,13 @@ describe('DELETE /users/me/sessions', () => {
     const mine = await loginWith(user, CHROME_MAC);
     const others = [await loginWith(user, FIREFOX_WINDOWS), await loginWith(user, SAFARI_IPHONE)];
 
-    const res = await api(app, '/api/v1/users/me/sessions', { method: 'DELETE', token: mine.access_token });
+    const res = await client(app, mine.access_token).api.v1.users.me.sessions.$delete();
     expect(res.status).toBe(204);
     for (const other of others) {
-      expect((await api(app, '/api/v1/users/me', { token: other.access_token })).status).toBe(401);
+      expect(await meStatus(other.access_token)).toBe(401);
     }
-    const list = await listSessions(mine.access_token);
-    expect(list.body).toEqual([expect.objectContaining({ id: await sessionIdOf(mine), current: true })]);
+    const list = await withStatus(await listSessions(mine.access_token), 200).json();
+    expect(list).toEqual([expect.objectContaining({ id: await sessionIdOf(mine), current: true })]);
     const [count] = await app.sql<{ n: number }[]>`
       select count(*)::int as n
       from audit_logs
@@ -178,6 +181,7 @@ describe('DELETE /users/me/sessions', () => {
 
 describe('OpenAPI', () => {
   it('documents every account route with its statuses and the Bearer scheme', async () => {
+    // The document is served beside the typed routes, not as one of them.
     const spec = (await api(app, '/openapi.json')).body;
     const operations: [string, string, string[], boolean][] = [
       ['/api/v1/auth/verify-email/request', 'post', ['202', '401', '429'], true],
