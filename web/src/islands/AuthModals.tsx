@@ -1,15 +1,5 @@
 import { useStore } from '@nanostores/react';
-import {
-  Component,
-  lazy,
-  type MouseEvent,
-  type ReactNode,
-  Suspense,
-  useEffect,
-  useLayoutEffect,
-  useRef,
-  useState,
-} from 'react';
+import { Component, lazy, type ReactNode, Suspense, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { authErrorMessage, takeAuthError } from '../lib/auth-errors';
 import { ACCOUNT_SETTINGS_PATH } from '../lib/paths';
 import {
@@ -22,6 +12,7 @@ import {
 } from '../stores/modal';
 import { $session, startSession } from '../stores/session';
 import { $stepUp, cancelStepUp, STEPPED_UP_PARAM } from '../stores/step-up';
+import { ModalDialog } from './ModalDialog';
 
 /*
  * The sign-in and sign-up modals, mounted once per page by Base.astro with `client:idle`.
@@ -60,7 +51,6 @@ export default function AuthModals() {
   const [stepUpLoaded, setStepUpLoaded] = useState(false);
   if (stepUp && !stepUpLoaded) setStepUpLoaded(true);
   const dialogRef = useRef<HTMLDialogElement>(null);
-  const pressedOnBackdrop = useRef(false);
 
   useEffect(() => {
     // `?auth=signin|signup|forgot`: links from other pages, the dashboard's "please sign in", and clicks made before
@@ -141,16 +131,6 @@ export default function AuthModals() {
     }
   }, [modal]);
 
-  // Clicks on the ::backdrop land on the <dialog> itself (its content fills the box). Both the press and the release
-  // must be there, so selecting text in a field and releasing outside does not close the modal.
-  function onPointerDown(event: MouseEvent<HTMLDialogElement>) {
-    pressedOnBackdrop.current = event.target === event.currentTarget;
-  }
-  function onClick(event: MouseEvent<HTMLDialogElement>) {
-    if (pressedOnBackdrop.current && event.target === event.currentTarget) closeAuthModal();
-    pressedOnBackdrop.current = false;
-  }
-
   const copy = modal ? TITLES[modal.name] : undefined;
 
   return (
@@ -162,54 +142,18 @@ export default function AuthModals() {
           </Suspense>
         </StepUpErrorBoundary>
       )}
-      {/* biome-ignore lint/a11y/useKeyWithClickEvents: the click is on the backdrop; its keyboard equivalent is Esc (the dialog's cancel event below) */}
-      <dialog
-        ref={dialogRef}
-        aria-labelledby="auth-modal-title"
-        aria-describedby="auth-modal-intro"
-        className="m-auto w-[calc(100%-1.5rem)] max-w-md overflow-visible bg-transparent p-0 text-silver-300 backdrop:bg-ink-950/75 backdrop:backdrop-blur-sm"
-        onPointerDown={onPointerDown}
-        onClick={onClick}
-        // Esc: the browser fires `cancel`; closing through the store keeps it the one source of truth.
-        onCancel={(event) => {
-          event.preventDefault();
-          closeAuthModal();
-        }}
-        // A second quick Esc may close the dialog without `cancel` (Chromium's close watcher): follow it.
-        onClose={() => {
-          if ($authModal.get()) closeAuthModal();
-        }}
+      <ModalDialog
+        dialogRef={dialogRef}
+        idPrefix="auth-modal"
+        panel={copy}
+        closeLabel="Close"
+        onDismiss={closeAuthModal}
+        isOpen={() => Boolean($authModal.get())}
       >
-        {modal && copy && (
-          <div className="surface relative max-h-[calc(100dvh-1.5rem)] overflow-y-auto rounded-2xl p-6 shadow-2xl sm:p-8">
-            <div className="mb-6 flex items-start justify-between gap-4">
-              <div>
-                <h2 id="auth-modal-title" className="text-silver-gradient text-2xl font-semibold tracking-tight">
-                  {copy.title}
-                </h2>
-                <p id="auth-modal-intro" className="mt-1.5 text-sm text-silver-400">
-                  {copy.intro}
-                </p>
-              </div>
-              <button
-                type="button"
-                onClick={closeAuthModal}
-                className="-mt-1 -mr-2 grid size-9 shrink-0 place-items-center rounded-lg text-silver-400 hover:bg-ink-800 hover:text-silver-50"
-                aria-label="Close"
-              >
-                <svg className="size-5" viewBox="0 0 20 20" fill="none" aria-hidden="true">
-                  <path d="m5 5 10 10M15 5 5 15" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" />
-                </svg>
-              </button>
-            </div>
-            <FormErrorBoundary>
-              <Suspense fallback={<FormLoading />}>
-                <AuthForm modal={modal} />
-              </Suspense>
-            </FormErrorBoundary>
-          </div>
-        )}
-      </dialog>
+        <FormErrorBoundary>
+          <Suspense fallback={<FormLoading />}>{modal && <AuthForm modal={modal} />}</Suspense>
+        </FormErrorBoundary>
+      </ModalDialog>
     </>
   );
 }
