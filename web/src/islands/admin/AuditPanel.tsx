@@ -3,7 +3,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { client } from '../../lib/api';
 import { NETWORK_ERROR } from '../../lib/problems';
 import { withAccessToken } from '../../stores/session';
-import { AuditList, type AuditPage, ErrorNote, inputClass } from './shared';
+import { AuditList, type AuditPage, ErrorNote, inputClass, Pager, useCursorPages } from './shared';
 
 type Filters = { event: string; user_id: string; actor_id: string; from: string; to: string };
 const empty: Filters = { event: '', user_id: '', actor_id: '', from: '', to: '' };
@@ -12,10 +12,10 @@ const empty: Filters = { event: '', user_id: '', actor_id: '', from: '', to: '' 
 export function AuditPanel() {
   const [draft, setDraft] = useState<Filters>(empty);
   const [filters, setFilters] = useState<Filters>(empty);
-  const [cursors, setCursors] = useState<string[]>([]);
+  const pages = useCursorPages();
   const [page, setPage] = useState<AuditPage>();
   const [error, setError] = useState<string>();
-  const cursor = cursors.at(-1);
+  const { cursor } = pages;
 
   const load = useCallback(async () => {
     setError(undefined);
@@ -51,7 +51,7 @@ export function AuditPanel() {
         className="grid gap-3 sm:grid-cols-2 lg:grid-cols-6"
         onSubmit={(event) => {
           event.preventDefault();
-          setCursors([]);
+          pages.restart();
           setFilters({ ...draft, user_id: draft.user_id.trim(), actor_id: draft.actor_id.trim() });
         }}
       >
@@ -83,7 +83,7 @@ export function AuditPanel() {
             onClick={() => {
               setDraft(empty);
               setFilters(empty);
-              setCursors([]);
+              pages.restart();
             }}
           >
             Clear
@@ -94,19 +94,7 @@ export function AuditPanel() {
       <div className="surface rounded-2xl px-4 py-2">
         {page ? <AuditList items={page.items} /> : <p className="py-3 text-sm">Loading…</p>}
       </div>
-      <div className="flex gap-2">
-        <button type="button" className="btn btn-ghost" disabled={cursors.length === 0} onClick={() => setCursors([])}>
-          Newest
-        </button>
-        <button
-          type="button"
-          className="btn btn-ghost"
-          disabled={!page?.next_cursor}
-          onClick={() => page?.next_cursor && setCursors((c) => [...c, page.next_cursor as string])}
-        >
-          Older
-        </button>
-      </div>
+      <Pager pages={pages} next={page?.next_cursor} first="Newest" nextLabel="Older" />
     </section>
   );
 }

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { client } from '../../lib/api';
 import { NETWORK_ERROR } from '../../lib/problems';
 import { withAccessToken } from '../../stores/session';
-import { ErrorNote, inputClass, type LearnerPage, When } from './shared';
+import { ErrorNote, inputClass, type LearnerPage, Pager, useCursorPages, When } from './shared';
 import { Bar } from './UsersPanel';
 
 type Sort = 'last_activity' | 'progress';
@@ -18,10 +18,10 @@ export function LearnersPanel() {
   const [sort, setSort] = useState<Sort>('last_activity');
   const [q, setQ] = useState('');
   const [draft, setDraft] = useState('');
-  const [cursors, setCursors] = useState<string[]>([]);
+  const pages = useCursorPages();
   const [page, setPage] = useState<LearnerPage>();
   const [error, setError] = useState<string>();
-  const cursor = cursors.at(-1);
+  const { cursor } = pages;
 
   useEffect(() => {
     client.api.v1.courses
@@ -78,7 +78,7 @@ export function LearnersPanel() {
       className={`btn ${sort === value ? 'btn-primary' : 'btn-ghost'}`}
       onClick={() => {
         setSort(value);
-        setCursors([]);
+        pages.restart();
       }}
     >
       {label}
@@ -94,7 +94,7 @@ export function LearnersPanel() {
           value={slug ?? ''}
           onChange={(event) => {
             setSlug(event.target.value);
-            setCursors([]);
+            pages.restart();
           }}
         >
           {courses.map((c) => (
@@ -107,7 +107,7 @@ export function LearnersPanel() {
           className="flex gap-2"
           onSubmit={(event) => {
             event.preventDefault();
-            setCursors([]);
+            pages.restart();
             setQ(draft.trim());
           }}
         >
@@ -152,19 +152,7 @@ export function LearnersPanel() {
         ))}
         {page && page.items.length === 0 && <li className="px-4 py-6 text-center text-silver-400">No learners yet.</li>}
       </ul>
-      <div className="flex gap-2">
-        <button type="button" className="btn btn-ghost" disabled={cursors.length === 0} onClick={() => setCursors([])}>
-          First page
-        </button>
-        <button
-          type="button"
-          className="btn btn-ghost"
-          disabled={!page?.next_cursor}
-          onClick={() => page?.next_cursor && setCursors((c) => [...c, page.next_cursor as string])}
-        >
-          Next page
-        </button>
-      </div>
+      <Pager pages={pages} next={page?.next_cursor} />
     </section>
   );
 }

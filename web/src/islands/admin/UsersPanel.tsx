@@ -11,7 +11,9 @@ import {
   AuditList,
   ErrorNote,
   inputClass,
+  Pager,
   StatusBadge,
+  useCursorPages,
   When,
 } from './shared';
 
@@ -24,12 +26,12 @@ type Filters = { q: string; role: '' | 'student' | 'instructor' | 'admin'; statu
 export function UsersPanel({ canManage, canAudit, selfId }: { canManage: boolean; canAudit: boolean; selfId: string }) {
   const [filters, setFilters] = useState<Filters>({ q: '', role: '', status: '' });
   const [draft, setDraft] = useState('');
-  const [cursors, setCursors] = useState<string[]>([]);
+  const pages = useCursorPages();
   const [page, setPage] = useState<{ items: AdminUser[]; next: string | null }>();
   const [error, setError] = useState<string>();
   const [openId, setOpenId] = useState<string>();
 
-  const cursor = cursors.at(-1);
+  const { cursor } = pages;
   const load = useCallback(async () => {
     setError(undefined);
     const query = {
@@ -53,13 +55,32 @@ export function UsersPanel({ canManage, canAudit, selfId }: { canManage: boolean
     load().catch(() => setError(NETWORK_ERROR));
   }, [load]);
 
+  // A filter applies at once, from the first page.
+  const filterSelect = <K extends 'role' | 'status'>(key: K, label: string, options: Record<Filters[K], string>) => (
+    <select
+      aria-label={label}
+      className={inputClass}
+      value={filters[key]}
+      onChange={(event) => {
+        pages.restart();
+        setFilters((f) => ({ ...f, [key]: event.target.value as Filters[K] }));
+      }}
+    >
+      {Object.entries<string>(options).map(([value, text]) => (
+        <option key={value} value={value}>
+          {text}
+        </option>
+      ))}
+    </select>
+  );
+
   return (
     <section aria-label="Users" className="space-y-4">
       <form
         className="grid gap-3 sm:grid-cols-[1fr_auto_auto_auto]"
         onSubmit={(event) => {
           event.preventDefault();
-          setCursors([]);
+          pages.restart();
           setFilters((f) => ({ ...f, q: draft.trim() }));
         }}
       >
@@ -75,33 +96,13 @@ export function UsersPanel({ canManage, canAudit, selfId }: { canManage: boolean
           value={draft}
           onChange={(event) => setDraft(event.target.value)}
         />
-        <select
-          aria-label="Role"
-          className={inputClass}
-          value={filters.role}
-          onChange={(event) => {
-            setCursors([]);
-            setFilters((f) => ({ ...f, role: event.target.value as Filters['role'] }));
-          }}
-        >
-          <option value="">Every role</option>
-          <option value="student">Students</option>
-          <option value="instructor">Instructors</option>
-          <option value="admin">Admins</option>
-        </select>
-        <select
-          aria-label="Status"
-          className={inputClass}
-          value={filters.status}
-          onChange={(event) => {
-            setCursors([]);
-            setFilters((f) => ({ ...f, status: event.target.value as Filters['status'] }));
-          }}
-        >
-          <option value="">Any status</option>
-          <option value="active">Active</option>
-          <option value="disabled">Disabled</option>
-        </select>
+        {filterSelect('role', 'Role', {
+          '': 'Every role',
+          student: 'Students',
+          instructor: 'Instructors',
+          admin: 'Admins',
+        })}
+        {filterSelect('status', 'Status', { '': 'Any status', active: 'Active', disabled: 'Disabled' })}
         <button type="submit" className="btn btn-primary">
           Search
         </button>
@@ -170,27 +171,7 @@ export function UsersPanel({ canManage, canAudit, selfId }: { canManage: boolean
           </tbody>
         </table>
       </div>
-      <div className="flex flex-wrap gap-2">
-        <button type="button" className="btn btn-ghost" disabled={cursors.length === 0} onClick={() => setCursors([])}>
-          First page
-        </button>
-        <button
-          type="button"
-          className="btn btn-ghost"
-          disabled={cursors.length === 0}
-          onClick={() => setCursors((c) => c.slice(0, -1))}
-        >
-          Previous page
-        </button>
-        <button
-          type="button"
-          className="btn btn-ghost"
-          disabled={!page?.next}
-          onClick={() => page?.next && setCursors((c) => [...c, page.next as string])}
-        >
-          Next page
-        </button>
-      </div>
+      <Pager pages={pages} next={page?.next} previous="Previous page" />
 
       {openId && (
         <UserDrawer

@@ -1,5 +1,6 @@
 import { describeAuditEvent } from '@aibc/api/shared/audit-events';
 import type { InferResponseType } from 'hono/client';
+import { useState } from 'react';
 import type { client } from '../../lib/api';
 
 /* Types of the admin answers, derived from the API's routes, and small views the three panels share. */
@@ -56,5 +57,48 @@ export function ErrorNote({ text }: { text: string }) {
     <p role="alert" className="rounded-lg border border-danger/40 bg-danger/10 px-3 py-2 text-sm text-silver-100">
       {text}
     </p>
+  );
+}
+
+/** Keyset pages: the cursors followed so far (the API's `next_cursor`s); none is the first page. */
+export function useCursorPages() {
+  const [cursors, setCursors] = useState<string[]>([]);
+  return {
+    cursor: cursors.at(-1),
+    isFirst: cursors.length === 0,
+    restart: () => setCursors([]),
+    back: () => setCursors((c) => c.slice(0, -1)),
+    forward: (next: string) => setCursors((c) => [...c, next]),
+  };
+}
+
+/** The paging buttons under a list: back to the first page, optionally one page back, and on to the next. */
+export function Pager({
+  pages,
+  next,
+  first = 'First page',
+  previous,
+  nextLabel = 'Next page',
+}: {
+  pages: ReturnType<typeof useCursorPages>;
+  next: string | null | undefined;
+  first?: string;
+  previous?: string;
+  nextLabel?: string;
+}) {
+  return (
+    <div className="flex flex-wrap gap-2">
+      <button type="button" className="btn btn-ghost" disabled={pages.isFirst} onClick={pages.restart}>
+        {first}
+      </button>
+      {previous && (
+        <button type="button" className="btn btn-ghost" disabled={pages.isFirst} onClick={pages.back}>
+          {previous}
+        </button>
+      )}
+      <button type="button" className="btn btn-ghost" disabled={!next} onClick={() => next && pages.forward(next)}>
+        {nextLabel}
+      </button>
+    </div>
   );
 }
