@@ -1,9 +1,10 @@
 import { useStore } from '@nanostores/react';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { client } from '../../lib/api';
 import { NETWORK_ERROR, UNEXPECTED_ERROR } from '../../lib/problems';
 import { $sessions, reloadSessions, type SessionList } from '../../stores/queries';
 import { SessionError, withAccessToken } from '../../stores/session';
+import { useStatusMessage } from './status-message';
 
 type DeviceSession = SessionList[number];
 
@@ -41,18 +42,12 @@ function Time({ iso, relative = false }: { iso: string; relative?: boolean }) {
 export function AccountSessions({ version, onSignOut }: { version: number; onSignOut: () => Promise<void> }) {
   const query = useStore($sessions);
   const [pending, setPending] = useState<string | 'others'>();
-  const [message, setMessage] = useState<{ tone: 'success' | 'danger'; text: string }>();
-  const status = useRef<HTMLParagraphElement>(null);
+  const { setMessage, statusLine } = useStatusMessage();
 
   // `version` is the reload signal itself (a password change ended the other sessions).
   useEffect(() => {
     if (version > 0) reloadSessions();
   }, [version]);
-
-  // The button that had focus may be gone with its row: focus goes to the outcome instead.
-  useEffect(() => {
-    if (message) status.current?.focus();
-  }, [message]);
 
   async function end(target: DeviceSession | 'others') {
     if (pending) return;
@@ -111,19 +106,7 @@ export function AccountSessions({ version, onSignOut }: { version: number; onSig
         )}
       </div>
 
-      <p
-        ref={status}
-        tabIndex={-1}
-        role="status"
-        // Always in the tree (a live region must exist before its words arrive); out of sight while empty.
-        className={
-          message
-            ? `mt-4 text-sm focus:outline-none ${message.tone === 'danger' ? 'text-danger' : 'text-success'}`
-            : 'sr-only'
-        }
-      >
-        {message?.text}
-      </p>
+      {statusLine}
 
       {firstLoad && <p className="mt-4 text-sm text-silver-400">Loading your sessions…</p>}
       {!loaded && query.error !== undefined && (

@@ -3,11 +3,10 @@ import { client } from '../../lib/api';
 import { NETWORK_ERROR, rateLimitedMessage, readProblem, UNEXPECTED_ERROR } from '../../lib/problems';
 import { SessionError, signOut, type User } from '../../stores/session';
 import { isStepUpCancelled, withStepUp } from '../../stores/step-up';
+import { useStatusMessage } from './status-message';
 
 /** Read by the landing page (pages/index.astro) once, to say the account is gone. */
 export const ACCOUNT_DELETED_NOTICE = 'aibc.notice.account-deleted';
-
-type Message = { tone: 'success' | 'danger'; text: string };
 
 /** "ai-bootcamp-data-2026-12-06.json" from `Content-Disposition: attachment; filename="..."`. */
 function filenameOf(response: Response) {
@@ -36,15 +35,10 @@ function saveFile(blob: Blob, filename: string) {
 export function YourData({ user }: { user: User }) {
   const [pending, setPending] = useState<'export' | 'delete'>();
   const [confirming, setConfirming] = useState(false);
-  const [message, setMessage] = useState<Message>();
-  const status = useRef<HTMLParagraphElement>(null);
+  const { setMessage, statusLine } = useStatusMessage();
   const confirmHeading = useRef<HTMLHeadingElement>(null);
   const deleteButton = useRef<HTMLButtonElement>(null);
   const confirmId = useId();
-
-  useEffect(() => {
-    if (message) status.current?.focus();
-  }, [message]);
 
   async function download() {
     if (pending) return;
@@ -125,18 +119,7 @@ export function YourData({ user }: { user: User }) {
         Take a copy of everything we hold about you, or delete your account for good.
       </p>
 
-      <p
-        ref={status}
-        tabIndex={-1}
-        role="status"
-        className={
-          message
-            ? `mt-4 text-sm focus:outline-none ${message.tone === 'danger' ? 'text-danger' : 'text-success'}`
-            : 'sr-only'
-        }
-      >
-        {message?.text}
-      </p>
+      {statusLine}
 
       <div className="mt-5 grid gap-4 md:grid-cols-2">
         <div className="flex flex-col gap-3 rounded-xl border border-ink-700 p-4">
