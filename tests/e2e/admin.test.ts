@@ -532,4 +532,72 @@ describe('/admin in Chromium', () => {
     },
     FLOW_TIMEOUT,
   );
+
+  test(
+    'the users table filters by role and pages through the cursors and back; the audit log pages older and back',
+    async () => {
+      await ensureAdmin();
+      // More accounts than a users page (25), and more sign-ups than an audit page (50).
+      const names = Array.from({ length: 52 }, (_, i) => `Pager Person ${String(i).padStart(2, '0')}`);
+      for (let i = 0; i < names.length; i += 8) {
+        await Promise.all(names.slice(i, i + 8).map((name) => createAccount(uniqueEmail('pager'), name)));
+      }
+
+      const { page, errors } = await newPage();
+      await signIn(page, ADMIN_EMAIL);
+      await page.goto('/admin/');
+      const users = page.getByRole('region', { name: 'Users' });
+      const rows = users.locator('tbody tr');
+      const first = users.getByRole('button', { name: 'First page' });
+      const previous = users.getByRole('button', { name: 'Previous page' });
+      const next = users.getByRole('button', { name: 'Next page' });
+      await expect.poll(() => rows.count()).toBe(25);
+      const firstPage = await rows.allTextContents();
+      expect(await first.isDisabled()).toBe(true);
+      expect(await previous.isDisabled()).toBe(true);
+
+      await next.click();
+      await expect.poll(() => previous.isDisabled()).toBe(false);
+      await expect.poll(async () => (await rows.allTextContents())[0]).not.toBe(firstPage[0]);
+      const secondPage = await rows.allTextContents();
+      expect(secondPage.filter((row) => firstPage.includes(row))).toEqual([]);
+      expect(await first.isDisabled()).toBe(false);
+
+      await previous.click();
+      await expect.poll(() => rows.allTextContents()).toEqual(firstPage);
+      expect(await previous.isDisabled()).toBe(true);
+      await next.click();
+      await expect.poll(() => rows.allTextContents()).toEqual(secondPage);
+      await first.click();
+      await expect.poll(() => rows.allTextContents()).toEqual(firstPage);
+
+      // A filter starts again from the first page: only admins, and none of the new students.
+      await next.click();
+      await expect.poll(() => first.isDisabled()).toBe(false);
+      await users.getByRole('combobox', { name: 'Role' }).selectOption({ label: 'Admins' });
+      await expect.poll(() => first.isDisabled()).toBe(true);
+      await users.getByRole('button', { name: /Ada Admin/ }).waitFor();
+      for (const row of await rows.allTextContents()) expect(row).not.toContain('Pager Person');
+      await users.getByRole('combobox', { name: 'Role' }).selectOption({ label: 'Every role' });
+      await users.getByRole('combobox', { name: 'Status' }).selectOption({ label: 'Active' });
+      await expect.poll(() => rows.count()).toBe(25);
+      expect(await users.getByRole('combobox', { name: 'Status' }).inputValue()).toBe('active');
+
+      await page.goto('/admin/?tab=audit');
+      const audit = page.getByRole('region', { name: 'Audit log' });
+      const events = audit.locator('li[data-event]');
+      const newest = audit.getByRole('button', { name: 'Newest' });
+      const older = audit.getByRole('button', { name: 'Older' });
+      await expect.poll(() => events.count()).toBe(50);
+      const newestPage = await events.allTextContents();
+      expect(await newest.isDisabled()).toBe(true);
+      await older.click();
+      await expect.poll(() => newest.isDisabled()).toBe(false);
+      await expect.poll(async () => (await events.allTextContents())[0]).not.toBe(newestPage[0]);
+      await newest.click();
+      await expect.poll(() => events.allTextContents()).toEqual(newestPage);
+      expect(errors.failures).toEqual([]);
+    },
+    FLOW_TIMEOUT,
+  );
 });
