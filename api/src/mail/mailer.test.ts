@@ -63,9 +63,8 @@ describe('createMailer', () => {
       environment: 'test',
     });
 
-    const started = performance.now();
-    mailer.send(message());
-    expect(performance.now() - started).toBeLessThan(50);
+    // send() returns nothing to wait for, and nothing has arrived when it returns: the delivery is in the background.
+    expect(mailer.send(message())).toBeUndefined();
     expect(smtp.messages).toHaveLength(0);
 
     await mailer.idle();
