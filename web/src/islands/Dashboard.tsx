@@ -1,6 +1,6 @@
 import { useStore } from '@nanostores/react';
 import { $courseViews, $progressLoad } from '../stores/progress';
-import { SignedInPage } from './account/SignedInPage';
+import { PageLoading, SignedInPage } from './account/SignedInPage';
 import { AccountVerifyBanner } from './dashboard/AccountVerifyBanner';
 import { Progress } from './dashboard/Progress';
 
@@ -51,11 +51,8 @@ function Greeting({ name }: { name: string }) {
 
 function DashboardLoading() {
   return (
-    <div aria-busy="true" aria-live="polite">
-      <p className="sr-only">Loading your dashboard…</p>
-      <div className="h-4 w-32 animate-pulse rounded bg-ink-800" />
-      <div className="mt-4 h-9 w-72 max-w-full animate-pulse rounded bg-ink-800" />
+    <PageLoading label="Loading your dashboard…" kickerWidth="w-32" titleWidth="w-72">
       <div className="surface mt-10 h-80 animate-pulse rounded-2xl" />
-    </div>
+    </PageLoading>
   );
 }

@@ -1,4 +1,4 @@
-import { SignedInPage } from './account/SignedInPage';
+import { PageLoading, SignedInPage } from './account/SignedInPage';
 import { AccountVerifyBanner } from './dashboard/AccountVerifyBanner';
 import { AccountProfile } from './settings/AccountProfile';
 import { AccountSecurity } from './settings/AccountSecurity';
@@ -38,15 +38,12 @@ export default function Settings() {
 
 function SettingsLoading() {
   return (
-    <div aria-busy="true" aria-live="polite">
-      <p className="sr-only">Loading your settings…</p>
-      <div className="h-4 w-24 animate-pulse rounded bg-ink-800" />
-      <div className="mt-4 h-9 w-64 max-w-full animate-pulse rounded bg-ink-800" />
+    <PageLoading label="Loading your settings…" kickerWidth="w-24" titleWidth="w-64">
       <div className="surface mt-10 h-56 animate-pulse rounded-2xl" />
       <div className="mt-6 grid gap-6 lg:grid-cols-2">
         <div className="surface h-72 animate-pulse rounded-2xl" />
         <div className="surface h-72 animate-pulse rounded-2xl" />
       </div>
-    </div>
+    </PageLoading>
   );
 }

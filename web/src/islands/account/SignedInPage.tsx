@@ -61,3 +61,28 @@ export function SignedInPage({
   if (session.status !== 'signed-in') return loading;
   return children({ user: session.user, signOutHere: signOut });
 }
+
+/**
+ * What a signed-in page shows until the session is known: its kicker and title as pulsing bars (widths as Tailwind
+ * classes, near the real words'), then `children`, the page's own blocks. Said to assistive technology as `label`.
+ */
+export function PageLoading({
+  label,
+  kickerWidth,
+  titleWidth,
+  children,
+}: {
+  label: string;
+  kickerWidth: string;
+  titleWidth: string;
+  children: ReactNode;
+}) {
+  return (
+    <div aria-busy="true" aria-live="polite">
+      <p className="sr-only">{label}</p>
+      <div className={`h-4 ${kickerWidth} animate-pulse rounded bg-ink-800`} />
+      <div className={`mt-4 h-9 ${titleWidth} max-w-full animate-pulse rounded bg-ink-800`} />
+      {children}
+    </div>
+  );
+}
