@@ -7,19 +7,14 @@
 // Latency is measured per request (autocannon reports no p95): each scenario sends BENCH_ADMIN_REQUESTS requests
 // (default 200) over BENCH_ADMIN_CONNECTIONS parallel lanes (default 2, an admin or two clicking through pages)
 // after a short warm-up, so the figure is a page answered from a warm cache, as a busy admin area is.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { openSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
+import { startBenchServer } from './bench-server.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const GOAL_MS = 50;
 
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const cursorOf = (at, id) => Buffer.from(JSON.stringify(['t', at, id])).toString('base64url');
 const countCursorOf = (count, id) => Buffer.from(JSON.stringify(['n', count, id])).toString('base64url');
 
@@ -39,39 +34,23 @@ export async function runAdminBench({
     return undefined;
   }
 
-  const port = 19_000 + Math.floor(Math.random() * 1000);
-  const base = `http://127.0.0.1:${port}`;
-  const serverLog = join(tmpdir(), `aibc-bench-admin-${process.pid}.log`);
-  const child = spawn(process.execPath, ['api/dist/index.js'], {
-    cwd: root,
+  const server = startBenchServer({
+    name: 'admin',
+    databaseUrl,
+    port: 19_000 + Math.floor(Math.random() * 1000),
+    startTimeoutMs: 120_000,
+    // Its own admin signs up and in through the real routes, at a cheap cost and without limits; no mail goes out.
     env: {
-      ...process.env,
-      ENVIRONMENT: 'production',
-      JWT_SECRET_KEY: 'bench-secret-key-that-is-at-least-32-bytes-long!',
-      MFA_ENCRYPTION_KEY: Buffer.alloc(32, 9).toString('base64'),
-      DATABASE_URL: databaseUrl,
-      PORT: String(port),
-      PUBLIC_APP_URL: base,
       SMTP_URL: 'smtps://127.0.0.1:9',
       BCRYPT_ROUNDS: '4',
       RATE_LIMIT_SIGNUP_PER_MINUTE: '1000000',
       RATE_LIMIT_LOGIN_PER_MINUTE: '1000000',
       RATE_LIMIT_LOGIN_PER_EMAIL_PER_MINUTE: '1000000',
-      LOG_LEVEL: 'warn',
     },
-    stdio: ['ignore', openSync(serverLog, 'a'), openSync(serverLog, 'a')],
   });
+  const { base } = server;
   try {
-    const until = Date.now() + 120_000;
-    for (;;) {
-      const up = await fetch(`${base}/health`, { signal: AbortSignal.timeout(2000) }).then(
-        (res) => res.ok,
-        () => false,
-      );
-      if (up) break;
-      if (Date.now() > until || child.exitCode !== null) throw new Error(`the API did not start (see ${serverLog})`);
-      await sleep(200);
-    }
+    await server.ready();
 
     // An admin of its own, through the real routes; the role is set in the database as `admin:grant` does.
     const email = `bench.admin.${randomBytes(4).toString('hex')}@example.com`;
@@ -186,11 +165,9 @@ export async function runAdminBench({
     }
     return { database: dbName, seeded, goalMs: GOAL_MS, connections, rows };
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((resolve) => child.once('exit', resolve));
+    await server.stop();
     await sql`delete from users where email like 'bench.admin.%@example.com'`.catch(() => {});
     await sql.end();
-    rmSync(serverLog, { force: true });
   }
 }
 

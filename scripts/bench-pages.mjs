@@ -7,21 +7,19 @@
 //
 // `npm run bench` runs it after its own scenarios; alone (after `npm run build`): `node scripts/bench-pages.mjs`.
 // Env: BENCH_PAGES_RUNS, BENCH_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/postgres), CHROMIUM_PATH.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import postgres from 'postgres';
+import { startBenchServer } from './bench-server.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const WEB_DIST = join(root, 'web/dist');
 export const FCP_RATIO_GOAL = 1.2;
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
@@ -105,38 +103,18 @@ export async function runPagesBench({
   const dbName = `aibc_bench_pages_${randomBytes(4).toString('hex')}`;
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
   await admin`create database ${admin(dbName)}`;
-  const port = 20_000 + Math.floor(Math.random() * 1000);
-  const base = `http://127.0.0.1:${port}`;
-  const serverLog = join(tmpdir(), `aibc-bench-pages-${process.pid}.log`);
-  const child = spawn(process.execPath, ['api/dist/index.js'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      ENVIRONMENT: 'production',
-      JWT_SECRET_KEY: 'bench-secret-key-that-is-at-least-32-bytes-long!',
-      MFA_ENCRYPTION_KEY: Buffer.alloc(32, 9).toString('base64'),
-      DATABASE_URL: adminUrl.replace(/\/[^/]*$/, `/${dbName}`),
-      PORT: String(port),
-      PUBLIC_APP_URL: base,
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', openSync(serverLog, 'a'), openSync(serverLog, 'a')],
+  const server = startBenchServer({
+    name: 'pages',
+    databaseUrl: adminUrl.replace(/\/[^/]*$/, `/${dbName}`),
+    port: 20_000 + Math.floor(Math.random() * 1000),
   });
+  const { base } = server;
   const browser = await chromium.launch({
     executablePath: chromiumPath,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
   });
   try {
-    const until = Date.now() + 60_000;
-    for (;;) {
-      const up = await fetch(`${base}/health`).then(
-        (res) => res.ok,
-        () => false,
-      );
-      if (up) break;
-      if (Date.now() > until || child.exitCode !== null) throw new Error(`the API did not start (see ${serverLog})`);
-      await sleep(200);
-    }
+    await server.ready();
 
     // Two warm-up loads of each page (the server's first reads of the files, Chromium's first start of a renderer).
     for (let i = 0; i < 2; i++) for (const page of pages) await loadOnce(browser, `${base}${page.path}`);
@@ -178,11 +156,9 @@ export async function runPagesBench({
     return { runs, chromium: browser.version(), goalRatio: FCP_RATIO_GOAL, rows };
   } finally {
     await browser.close();
-    child.kill('SIGTERM');
-    await new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', resolve)));
+    await server.stop();
     await admin`drop database if exists ${admin(dbName)} with (force)`;
     await admin.end();
-    rmSync(serverLog, { force: true });
   }
 }
 
