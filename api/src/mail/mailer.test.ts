@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { api, createUser, loginAs } from '../test/fixtures';
+import { client, createUser, loginAs } from '../test/fixtures';
 import { createTestDatabase, startTestApp, type TestApp, type TestDatabase } from '../test/setup';
 import { startSmtpServer, type TestSmtpServer } from '../test/smtp';
 import { createMailer, type MailMessage } from './mailer';
@@ -157,7 +157,7 @@ describe('the API with SMTP down', () => {
 
   it('POST /auth/password-reset/request still returns 202 and the token row is kept', async () => {
     const user = await createUser(app);
-    const res = await api(app, '/api/v1/auth/password-reset/request', { json: { email: user.email } });
+    const res = await client(app).api.v1.auth['password-reset'].request.$post({ json: { email: user.email } });
     expect(res.status).toBe(202);
     await app.deps.mailer.idle();
     const rows = await app.sql`
@@ -172,7 +172,7 @@ describe('the API with SMTP down', () => {
   it('POST /auth/verify-email/request still returns 202 and the token row is kept', async () => {
     const user = await createUser(app);
     const session = await loginAs(app, user);
-    const res = await api(app, '/api/v1/auth/verify-email/request', { method: 'POST', token: session.access_token });
+    const res = await client(app, session.access_token).api.v1.auth['verify-email'].request.$post();
     expect(res.status).toBe(202);
     await app.deps.mailer.idle();
     const rows = await app.sql`
@@ -187,9 +187,8 @@ describe('the API with SMTP down', () => {
   it('POST /users/me/password still returns 204 when the notice cannot be sent', async () => {
     const user = await createUser(app);
     const session = await loginAs(app, user);
-    const res = await api(app, '/api/v1/users/me/password', {
+    const res = await client(app, session.access_token).api.v1.users.me.password.$post({
       json: { current_password: user.password, new_password: 'Mail-Less-Change-9' },
-      token: session.access_token,
     });
     expect(res.status).toBe(204);
     await app.deps.mailer.idle();
