@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { request } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { api, createUser, loginAs } from '../../test/fixtures';
+import { api, client, createUser, loginAs, withStatus } from '../../test/fixtures';
 import { startTestApp, useTestApp } from '../../test/setup';
 import { startSmtpServer, tokenFromMail, VERIFY_SUBJECT } from '../../test/smtp';
 
@@ -39,8 +39,12 @@ async function signedInUser() {
   return { user, session };
 }
 
-async function requestVerification(token: string) {
-  return api(app, '/api/v1/auth/verify-email/request', { method: 'POST', token });
+function requestVerification(token: string) {
+  return client(app, token).api.v1.auth['verify-email'].request.$post();
+}
+
+function verify(token: string) {
+  return client(app).api.v1.auth['verify-email'].$post({ json: { token } });
 }
 
 async function mailedToken(email: string) {
@@ -83,8 +87,7 @@ describe('POST /auth/verify-email/request', () => {
   it('returns 202 with a detail and stores only the SHA-256 of the token, valid for 24 hours', async () => {
     const { user, session } = await signedInUser();
     const res = await requestVerification(session.access_token);
-    expect(res.status).toBe(202);
-    expect(res.body).toEqual({ detail: expect.any(String) });
+    expect(await withStatus(res, 202).json()).toEqual({ detail: expect.any(String) });
     const token = await mailedToken(user.email);
 
     const rows = await app.sql<{ token_hash: string; expires_at: Date; created_at: Date }[]>`
@@ -102,7 +105,7 @@ describe('POST /auth/verify-email/request', () => {
   });
 
   it('returns 401 without a Bearer token', async () => {
-    const res = await api(app, '/api/v1/auth/verify-email/request', { method: 'POST' });
+    const res = await client(app).api.v1.auth['verify-email'].request.$post();
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toBe('Bearer');
   });
@@ -111,11 +114,10 @@ describe('POST /auth/verify-email/request', () => {
     const { user, session } = await signedInUser();
     await requestVerification(session.access_token);
     const token = await mailedToken(user.email);
-    expect((await api(app, '/api/v1/auth/verify-email', { json: { token } })).status).toBe(200);
+    expect((await verify(token)).status).toBe(200);
 
     const again = await requestVerification(session.access_token);
-    expect(again.status).toBe(202);
-    expect(again.body.detail).toMatch(/already verified/i);
+    expect((await withStatus(again, 202).json()).detail).toMatch(/already verified/i);
     await app.deps.mailer.idle();
     expect(smtp.pendingFor(user.email)).toHaveLength(0);
     const [count] = await app.sql<{ n: number }[]>`
@@ -130,11 +132,11 @@ describe('POST /auth/verify-email/request', () => {
 describe('POST /auth/signup mails the first verification link', () => {
   it('mails a link built from PUBLIC_APP_URL at once; opening it verifies the account', async () => {
     const email = `new.${Date.now().toString(36)}@example.com`;
-    const res = await api(app, '/api/v1/auth/signup', {
+    const res = await client(app).api.v1.auth.signup.$post({
       json: { email, full_name: 'Katherine Johnson', password: 'Orbital-Math1962' },
     });
-    expect(res.status).toBe(201);
-    expect(res.body.is_verified).toBe(false);
+    const created = await withStatus(res, 201).json();
+    expect(created.is_verified).toBe(false);
 
     const mail = await smtp.waitForMessage(email, { subject: VERIFY_SUBJECT });
     expect(mail.subject).toBe('Verify your email for AI Bootcamp');
@@ -144,15 +146,14 @@ describe('POST /auth/signup mails the first verification link', () => {
     const [row] = await app.sql<{ token_hash: string; expires_at: Date; created_at: Date }[]>`
       select token_hash, expires_at, created_at
       from email_verification_tokens
-      where user_id = ${res.body.id}
+      where user_id = ${created.id}
     `;
     expect(row?.token_hash).toBe(sha256(token));
     expect((row?.expires_at.getTime() ?? 0) - (row?.created_at.getTime() ?? 0)).toBe(24 * 3600 * 1000);
 
     // No sign-in needed: the link works on its own.
-    const verified = await api(app, '/api/v1/auth/verify-email', { json: { token } });
-    expect(verified.status).toBe(200);
-    expect(verified.body).toMatchObject({ id: res.body.id, email, is_verified: true });
+    const verified = await verify(token);
+    expect(await withStatus(verified, 200).json()).toMatchObject({ id: created.id, email, is_verified: true });
     await app.deps.mailer.idle();
     expect(smtp.pendingFor(email)).toHaveLength(0);
   });
@@ -173,7 +174,7 @@ describe('POST /auth/signup mails the first verification link', () => {
     extraApps.push(dead);
     for (const target of [held, dead]) {
       const email = `smtp.${Math.random().toString(36).slice(2)}@example.com`;
-      const res = await api(target, '/api/v1/auth/signup', {
+      const res = await client(target).api.v1.auth.signup.$post({
         json: { email, full_name: 'Mary Jackson', password: 'Wind-Tunnel1958' },
       });
       expect(res.status).toBe(201);
@@ -201,19 +202,17 @@ describe('POST /auth/verify-email/request limits', () => {
     const user = await createUser(limited);
     const sessions = [await loginAs(limited, user), await loginAs(limited, user)];
     const ask = (i: number) =>
-      api(limited, '/api/v1/auth/verify-email/request', {
-        method: 'POST',
-        token: sessions[i % 2]?.access_token,
-        headers: { 'x-forwarded-for': `2001:db8:${i}::1` },
-      });
+      client(limited, sessions[i % 2]?.access_token).api.v1.auth['verify-email'].request.$post(
+        {},
+        { headers: { 'x-forwarded-for': `2001:db8:${i}::1` } },
+      );
     // Sign-up spent one of the 3: two resends go out, the third is refused.
     const first = await ask(0);
     expect(first.status).toBe(202);
     expect(first.headers.get('ratelimit-remaining')).toBe('1');
     expect((await ask(1)).status).toBe(202);
     const third = await ask(2);
-    expect(third.status).toBe(429);
-    expect(third.body).toMatchObject({ status: 429, title: 'Too Many Requests' });
+    expect(await withStatus(third, 429).json()).toMatchObject({ status: 429, title: 'Too Many Requests' });
     expect(Number(third.headers.get('retry-after'))).toBeGreaterThan(3500);
     const [count] = await app.sql<{ n: number }[]>`
       select count(*)::int as n
@@ -224,11 +223,10 @@ describe('POST /auth/verify-email/request limits', () => {
     // The budget is that user's: another account still gets its mail.
     const other = await createUser(limited);
     const otherSession = await loginAs(limited, other);
-    const res = await api(limited, '/api/v1/auth/verify-email/request', {
-      method: 'POST',
-      token: otherSession.access_token,
-      headers: { 'x-forwarded-for': '2001:db8:3::1' },
-    });
+    const res = await client(limited, otherSession.access_token).api.v1.auth['verify-email'].request.$post(
+      {},
+      { headers: { 'x-forwarded-for': '2001:db8:3::1' } },
+    );
     expect(res.status).toBe(202);
   });
 
@@ -254,11 +252,10 @@ describe('POST /auth/verify-email', () => {
     await requestVerification(session.access_token);
     const token = await mailedToken(user.email);
 
-    const res = await api(app, '/api/v1/auth/verify-email', { json: { token } });
-    expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ id: user.id, email: user.email, is_verified: true });
-    const me = await api(app, '/api/v1/users/me', { token: session.access_token });
-    expect(me.body.is_verified).toBe(true);
+    const res = await verify(token);
+    expect(await withStatus(res, 200).json()).toMatchObject({ id: user.id, email: user.email, is_verified: true });
+    const me = await client(app, session.access_token).api.v1.users.me.$get();
+    expect((await withStatus(me, 200).json()).is_verified).toBe(true);
     expect(await auditEvents(user.id)).toEqual(expect.arrayContaining(['verify_email_requested', 'email_verified']));
   });
 
@@ -266,8 +263,8 @@ describe('POST /auth/verify-email', () => {
     const { user, session } = await signedInUser();
     await requestVerification(session.access_token);
     const token = await mailedToken(user.email);
-    await api(app, '/api/v1/auth/logout', { method: 'POST', token: session.access_token });
-    const res = await api(app, '/api/v1/auth/verify-email', { json: { token } });
+    await client(app, session.access_token).api.v1.auth.logout.$post({ json: {} });
+    const res = await verify(token);
     expect(res.status).toBe(200);
   });
 
@@ -277,9 +274,8 @@ describe('POST /auth/verify-email', () => {
     const token = await mailedToken(user.email);
     await app.sql`update users set is_active = false where id = ${user.id}`;
 
-    const res = await api(app, '/api/v1/auth/verify-email', { json: { token } });
-    expect(res.status).toBe(400);
-    expect(res.body).toMatchObject({ title: 'Bad Request', status: 400 });
+    const res = await verify(token);
+    expect(await withStatus(res, 400).json()).toMatchObject({ title: 'Bad Request', status: 400 });
     const [row] = await app.sql`select is_verified from users where id = ${user.id}`;
     expect(row?.is_verified).toBe(false);
     expect(await auditEvents(user.id)).not.toContain('email_verified');
@@ -289,11 +285,14 @@ describe('POST /auth/verify-email', () => {
     const { user, session } = await signedInUser();
     await requestVerification(session.access_token);
     const token = await mailedToken(user.email);
-    expect((await api(app, '/api/v1/auth/verify-email', { json: { token } })).status).toBe(200);
+    expect((await verify(token)).status).toBe(200);
 
-    const again = await api(app, '/api/v1/auth/verify-email', { json: { token } });
-    expect(again.status).toBe(400);
-    expect(again.body).toMatchObject({ type: 'about:blank', title: 'Bad Request', status: 400 });
+    const again = await verify(token);
+    expect(await withStatus(again, 400).json()).toMatchObject({
+      type: 'about:blank',
+      title: 'Bad Request',
+      status: 400,
+    });
     expect(again.headers.get('content-type')).toMatch(/^application\/problem\+json/);
   });
 
@@ -306,9 +305,9 @@ describe('POST /auth/verify-email', () => {
     const almost = await mailedToken(second.user.email);
 
     app.clock.advance(24 * 3600 - 1);
-    expect((await api(app, '/api/v1/auth/verify-email', { json: { token: almost } })).status).toBe(200);
+    expect((await verify(almost)).status).toBe(200);
     app.clock.advance(2);
-    const res = await api(app, '/api/v1/auth/verify-email', { json: { token: expiring } });
+    const res = await verify(expiring);
     expect(res.status).toBe(400);
     const [row] = await app.sql<{ is_verified: boolean }[]>`
       select is_verified
@@ -326,25 +325,24 @@ describe('POST /auth/verify-email', () => {
     const newer = await mailedToken(user.email);
     expect(newer).not.toBe(older);
 
-    expect((await api(app, '/api/v1/auth/verify-email', { json: { token: older } })).status).toBe(400);
-    expect((await api(app, '/api/v1/auth/verify-email', { json: { token: newer } })).status).toBe(200);
+    expect((await verify(older)).status).toBe(400);
+    expect((await verify(newer)).status).toBe(200);
   });
 
   it('returns exactly one 200 for parallel requests with one token', async () => {
     const { user, session } = await signedInUser();
     await requestVerification(session.access_token);
     const token = await mailedToken(user.email);
-    const results = await Promise.all(
-      Array.from({ length: 5 }, () => api(app, '/api/v1/auth/verify-email', { json: { token } })),
-    );
+    const results = await Promise.all(Array.from({ length: 5 }, () => verify(token)));
     const statuses = results.map((res) => res.status).sort();
     expect(statuses).toEqual([200, 400, 400, 400, 400]);
     expect((await auditEvents(user.id)).filter((event) => event === 'email_verified')).toHaveLength(1);
   });
 
   it('returns 400 for an unknown token and 422 for a missing one', async () => {
-    const unknown = await api(app, '/api/v1/auth/verify-email', { json: { token: 'x'.repeat(43) } });
+    const unknown = await verify('x'.repeat(43));
     expect(unknown.status).toBe(400);
+    // No token: a body the typed client would refuse to send.
     const missing = await api(app, '/api/v1/auth/verify-email', { json: {} });
     expect(missing.status).toBe(422);
     expect(missing.body.errors).toEqual([{ field: 'token', message: expect.any(String) }]);
