@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { api, createUser, loginAs, uniqueEmail } from '../../test/fixtures';
+import { z } from 'zod';
+import { client, createUser, loginAs, uniqueEmail, withStatus } from '../../test/fixtures';
 import { enableTotp } from '../../test/mfa';
 import { accountFlow, googleAccount, useOAuthTestApp } from '../../test/oauth';
 import { loadCurriculum } from '../curriculum/curriculum.content';
@@ -14,8 +15,9 @@ const lessonIds: string[] = [];
 beforeAll(async () => {
   await syncCurriculum(suite.app.sql, loadCurriculum());
   const course = loadCurriculum().courses[0] ?? expect.fail('the curriculum has no course');
-  const res = await api(suite.app, `/api/v1/courses/${course.slug}`);
-  for (const module of res.body.modules) for (const lesson of module.lessons) lessonIds.push(lesson.id);
+  const res = await client(suite.app).api.v1.courses[':slug'].$get({ param: { slug: course.slug } });
+  for (const module of (await withStatus(res, 200).json()).modules)
+    for (const lesson of module.lessons) lessonIds.push(lesson.id);
 });
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -26,21 +28,34 @@ const sessionIdOf = (accessToken: string) =>
 async function steppedUpUser(prefix = 'export') {
   const user = await createUser(suite.app, { email: uniqueEmail(prefix) });
   const session = await loginAs(suite.app, user);
-  const res = await api(suite.app, '/api/v1/auth/reauthenticate', {
-    token: session.access_token,
+  const res = await client(suite.app, session.access_token).api.v1.auth.reauthenticate.$post({
     json: { password: user.password },
   });
   expect(res.status).toBe(204);
   return { ...user, session, token: session.access_token };
 }
 
+// The export's sections are drawn from sql/user-data.json at run time, so the route's type names only `format` and
+// `exported_at`; the tests read the sections they look into through this schema, as lists of rows.
+const row = z.record(z.string(), z.unknown());
+const exportSections = z.looseObject({
+  profile: row,
+  sessions: z.array(row),
+  progress: z.array(row),
+  oauth_accounts: z.array(row),
+  passkeys: z.array(row),
+  audit_log: z.array(row),
+  totp: z.array(row),
+  recovery_codes: z.array(row),
+});
+
 function exportData(token: string) {
-  return api(suite.app, '/api/v1/users/me/export', { token });
+  return client(suite.app, token).api.v1.users.me.export.$get();
 }
 
 describe('GET /users/me/export', () => {
   it('GET /users/me/export without a token returns 401', async () => {
-    const res = await api(suite.app, '/api/v1/users/me/export');
+    const res = await client(suite.app).api.v1.users.me.export.$get();
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toBe('Bearer');
   });
@@ -49,8 +64,10 @@ describe('GET /users/me/export', () => {
     const user = await createUser(suite.app, { email: uniqueEmail('export') });
     const session = await loginAs(suite.app, user);
     const res = await exportData(session.access_token);
-    expect(res.status).toBe(401);
-    expect(res.body).toMatchObject({ code: 'reauthentication_required', methods: ['password'] });
+    expect(await withStatus(res, 401).json()).toMatchObject({
+      code: 'reauthentication_required',
+      methods: ['password'],
+    });
     expect(res.headers.get('www-authenticate')).toMatch(/error="insufficient_user_authentication".*max_age=600/);
     const audit = await suite.app.sql`select 1 from audit_logs where user_id = ${user.id} and event = 'data_exported'`;
     expect(audit).toHaveLength(0);
@@ -68,28 +85,23 @@ describe('GET /users/me/export', () => {
     const otherSession = await loginAs(suite.app, other);
     // A second session on another device, the profile, progress, a connected provider and a failed sign-in.
     const phone = await loginAs(suite.app, user);
-    const profile = await api(suite.app, '/api/v1/users/me', {
-      method: 'PATCH',
-      token: user.token,
-      json: { full_name: 'Ada Exported' },
-    });
+    const profile = await client(suite.app, user.token).api.v1.users.me.$patch({ json: { full_name: 'Ada Exported' } });
     expect(profile.status).toBe(200);
-    const [lessonA, lessonB] = lessonIds;
+    const lessonA = lessonIds[0] ?? expect.fail('the course has no lesson');
+    const lessonB = lessonIds[1] ?? expect.fail('the course has one lesson only');
     for (const [lesson, status] of [
       [lessonA, 'completed'],
       [lessonB, 'in_progress'],
     ] as const) {
-      const res = await api(suite.app, `/api/v1/users/me/progress/${lesson}`, {
-        method: 'PUT',
-        token: user.token,
+      const res = await client(suite.app, user.token).api.v1.users.me.progress[':lesson_id'].$put({
+        param: { lesson_id: lesson },
         json: { status },
       });
       expect(res.status).toBe(200);
     }
     // Another user's progress on the same lesson must not show up.
-    await api(suite.app, `/api/v1/users/me/progress/${lessonA}`, {
-      method: 'PUT',
-      token: otherSession.access_token,
+    await client(suite.app, otherSession.access_token).api.v1.users.me.progress[':lesson_id'].$put({
+      param: { lesson_id: lessonA },
       json: { status: 'in_progress' },
     });
     const google = googleAccount({ email: uniqueEmail('google') });
@@ -103,14 +115,14 @@ describe('GET /users/me/export', () => {
       insert into passkeys (user_id, credential_id, public_key, counter, device_type, backed_up, name, created_at)
       values (${user.id}, ${credentialId}, ${publicKey}, 0, 'multiDevice', true, 'Work laptop', ${suite.app.clock.now()})
     `;
-    const failed = await api(suite.app, '/api/v1/auth/login', {
+    const failed = await client(suite.app).api.v1.auth.login.$post({
       json: { email: user.email, password: 'Wrong-Pa55!x' },
     });
     expect(failed.status).toBe(401);
 
     const res = await exportData(user.token);
-    expect(res.status).toBe(200);
-    const doc = res.body;
+    const body = await withStatus(res, 200).json();
+    const doc = { ...body, ...exportSections.parse(body) };
     expect(doc.format).toBe('ai-bootcamp-export/1');
     expect(doc.exported_at).toBe(suite.app.clock.now().toISOString());
     expect(doc.profile).toEqual({
@@ -127,10 +139,10 @@ describe('GET /users/me/export', () => {
       created_at: expect.any(String),
       updated_at: expect.any(String),
     });
-    expect(doc.sessions.map((s: { id: string }) => s.id).sort()).toEqual(
+    expect(doc.sessions.map((s) => s.id).sort()).toEqual(
       [sessionIdOf(user.token), sessionIdOf(phone.access_token)].sort(),
     );
-    expect(doc.sessions.find((s: { id: string }) => s.id === sessionIdOf(user.token))).toMatchObject({
+    expect(doc.sessions.find((s) => s.id === sessionIdOf(user.token))).toMatchObject({
       ip_address: '127.0.0.1',
       reauthenticated_at: expect.any(String),
       revoked_at: null,
@@ -168,7 +180,7 @@ describe('GET /users/me/export', () => {
     expect(doc.passkeys).toEqual([
       expect.objectContaining({ name: 'Work laptop', created_at: expect.any(String), last_used_at: null }),
     ]);
-    const events = doc.audit_log.map((entry: { event: string }) => entry.event);
+    const events = doc.audit_log.map((entry) => entry.event);
     for (const event of [
       'login_success',
       'reauthenticated',
@@ -220,15 +232,15 @@ describe('GET /users/me/export', () => {
     const user = await createUser(suite.app, { email: uniqueEmail('export') });
     const { secret, recoveryCodes, session } = await enableTotp(suite.app, user);
     const res = await exportData(session.access_token);
-    expect(res.status).toBe(200);
-    expect(res.body.totp).toEqual([{ created_at: expect.any(String), confirmed_at: expect.any(String) }]);
-    expect(res.body.recovery_codes).toHaveLength(recoveryCodes.length);
-    expect(res.body.recovery_codes[0]).toEqual({
+    const doc = exportSections.parse(await withStatus(res, 200).json());
+    expect(doc.totp).toEqual([{ created_at: expect.any(String), confirmed_at: expect.any(String) }]);
+    expect(doc.recovery_codes).toHaveLength(recoveryCodes.length);
+    expect(doc.recovery_codes[0]).toEqual({
       id: expect.any(String),
       created_at: expect.any(String),
       used_at: null,
     });
-    const text = JSON.stringify(res.body);
+    const text = JSON.stringify(doc);
     for (const hidden of [secret, ...recoveryCodes]) expect(text).not.toContain(hidden);
     expect(text).not.toMatch(/secret_encrypted|code_hash|"salt"/);
   });
@@ -246,8 +258,11 @@ describe('GET /users/me/export', () => {
     expect(remaining).toEqual(['2', '1', '0']);
 
     const limited = await exportData(user.token);
-    expect(limited.status).toBe(429);
-    expect(limited.body).toMatchObject({ type: 'about:blank', title: 'Too Many Requests', status: 429 });
+    expect(await withStatus(limited, 429).json()).toMatchObject({
+      type: 'about:blank',
+      title: 'Too Many Requests',
+      status: 429,
+    });
     expect(limited.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     // The first export was 300 s ago: its slot frees up in 3300 s.
     expect(limited.headers.get('retry-after')).toBe('3300');
@@ -263,8 +278,7 @@ describe('GET /users/me/export', () => {
     // new sign-in (the old access token and step-up have aged out) gets only that one slot.
     suite.app.clock.advance(3300);
     const session = await loginAs(suite.app, user);
-    const again = await api(suite.app, '/api/v1/auth/reauthenticate', {
-      token: session.access_token,
+    const again = await client(suite.app, session.access_token).api.v1.auth.reauthenticate.$post({
       json: { password: user.password },
     });
     expect(again.status).toBe(204);
