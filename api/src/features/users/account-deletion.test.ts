@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { api, createUser, loginAs, uniqueEmail } from '../../test/fixtures';
+import { z } from 'zod';
+import { refreshCookieName } from '../../auth/refresh-cookie';
+import { client, createUser, loginAs, uniqueEmail, withStatus } from '../../test/fixtures';
 import { accountFlow, googleAccount, useOAuthTestApp } from '../../test/oauth';
 import { foreignKeysToUsers, tablesMentioning } from '../../test/user-references';
 import { loadCurriculum } from '../curriculum/curriculum.content';
@@ -13,12 +15,13 @@ let lessonId: string;
 beforeAll(async () => {
   await syncCurriculum(suite.app.sql, loadCurriculum());
   const course = loadCurriculum().courses[0] ?? expect.fail('the curriculum has no course');
-  const res = await api(suite.app, `/api/v1/courses/${course.slug}`);
-  lessonId = res.body.modules[0].lessons[0].id;
+  const res = await client(suite.app).api.v1.courses[':slug'].$get({ param: { slug: course.slug } });
+  const detail = await withStatus(res, 200).json();
+  lessonId = detail.modules[0]?.lessons[0]?.id ?? expect.fail('the course has no lesson');
 });
 
 function stepUp(token: string, password: string) {
-  return api(suite.app, '/api/v1/auth/reauthenticate', { token, json: { password } });
+  return client(suite.app, token).api.v1.auth.reauthenticate.$post({ json: { password } });
 }
 
 async function steppedUpUser(prefix = 'leaver') {
@@ -29,11 +32,39 @@ async function steppedUpUser(prefix = 'leaver') {
 }
 
 function deleteMe(token: string) {
-  return api(suite.app, '/api/v1/users/me', { method: 'DELETE', token });
+  return client(suite.app, token).api.v1.users.me.$delete();
 }
 
 function refresh(refreshToken: string) {
-  return api(suite.app, '/api/v1/auth/refresh', { json: {}, refreshCookie: refreshToken });
+  const cookie = `${refreshCookieName(suite.app.config.environment)}=${refreshToken}`;
+  return client(suite.app).api.v1.auth.refresh.$post({ json: {} }, { headers: { cookie } });
+}
+
+async function meStatus(token: string) {
+  return (await client(suite.app, token).api.v1.users.me.$get()).status;
+}
+
+function setProgress(token: string, lesson_id: string) {
+  return client(suite.app, token).api.v1.users.me.progress[':lesson_id'].$put({
+    param: { lesson_id },
+    json: { status: 'completed' },
+  });
+}
+
+// The export's sections are drawn from sql/user-data.json at run time, so the route's type names only `format` and
+// `exported_at`; the tests read the sections they look into through this schema, as lists of rows.
+const row = z.record(z.string(), z.unknown());
+const exportSections = z.looseObject({
+  profile: row,
+  sessions: z.array(row),
+  progress: z.array(row),
+  oauth_accounts: z.array(row),
+  audit_log: z.array(row),
+});
+
+async function exportOf(token: string) {
+  const res = await client(suite.app, token).api.v1.users.me.export.$get();
+  return exportSections.parse(await withStatus(res, 200).json());
 }
 
 // The rows of every table with a foreign key to users that still point at `userId`, by table.column.
@@ -59,13 +90,12 @@ describe('DELETE /users/me', () => {
     const user = await createUser(suite.app, { email: uniqueEmail('leaver') });
     const session = await loginAs(suite.app, user);
     const res = await deleteMe(session.access_token);
-    expect(res.status).toBe(401);
-    expect(res.body).toMatchObject({ code: 'reauthentication_required' });
-    expect((await api(suite.app, '/api/v1/users/me', { token: session.access_token })).status).toBe(200);
+    expect(await withStatus(res, 401).json()).toMatchObject({ code: 'reauthentication_required' });
+    expect(await meStatus(session.access_token)).toBe(200);
   });
 
   it('DELETE /users/me without a token returns 401', async () => {
-    expect((await api(suite.app, '/api/v1/users/me', { method: 'DELETE' })).status).toBe(401);
+    expect((await client(suite.app).api.v1.users.me.$delete()).status).toBe(401);
   });
 
   it('DELETE /users/me deletes everything the user owns, ends every session at once and keeps an anonymous trail', async () => {
@@ -73,26 +103,17 @@ describe('DELETE /users/me', () => {
     const bystander = await steppedUpUser('bystander');
     const phone = await loginAs(suite.app, user);
     // Something in every table a user can have rows in: progress, a provider link, mailed links, a failed sign-in.
-    expect(
-      (
-        await api(suite.app, `/api/v1/users/me/progress/${lessonId}`, {
-          method: 'PUT',
-          token: user.token,
-          json: { status: 'completed' },
-        })
-      ).status,
-    ).toBe(200);
+    expect((await setProgress(user.token, lessonId)).status).toBe(200);
     suite.google.signInAs(googleAccount({ email: uniqueEmail('google') }));
     expect((await accountFlow(suite.app, 'google', user.token, { purpose: 'link' })).callback?.status).toBe(303);
-    expect((await api(suite.app, '/api/v1/auth/verify-email/request', { json: {}, token: user.token })).status).toBe(
-      202,
-    );
-    expect((await api(suite.app, '/api/v1/auth/password-reset/request', { json: { email: user.email } })).status).toBe(
-      202,
-    );
-    expect((await api(suite.app, '/api/v1/users/me/export', { token: user.token })).status).toBe(200);
+    expect((await client(suite.app, user.token).api.v1.auth['verify-email'].request.$post()).status).toBe(202);
     expect(
-      (await api(suite.app, '/api/v1/auth/login', { json: { email: user.email, password: 'Wrong-Pa55!x' } })).status,
+      (await client(suite.app).api.v1.auth['password-reset'].request.$post({ json: { email: user.email } })).status,
+    ).toBe(202);
+    expect((await client(suite.app, user.token).api.v1.users.me.export.$get()).status).toBe(200);
+    expect(
+      (await client(suite.app).api.v1.auth.login.$post({ json: { email: user.email, password: 'Wrong-Pa55!x' } }))
+        .status,
     ).toBe(401);
     const before = await rowsReferencing(user.id);
     for (const table of ['sessions', 'oauth_accounts', 'lesson_progress', 'audit_logs']) {
@@ -106,14 +127,14 @@ describe('DELETE /users/me', () => {
 
     const res = await deleteMe(user.token);
     expect(res.status).toBe(204);
-    expect(res.body).toBeUndefined();
+    expect(await res.text()).toBe('');
     expect(res.headers.getSetCookie().some((line) => /aibc_refresh=;/.test(line) && /Max-Age=0/i.test(line))).toBe(
       true,
     );
 
     // Every session is dead on its next request: access tokens and refresh tokens alike.
-    expect((await api(suite.app, '/api/v1/users/me', { token: user.token })).status).toBe(401);
-    expect((await api(suite.app, '/api/v1/users/me', { token: phone.access_token })).status).toBe(401);
+    expect(await meStatus(user.token)).toBe(401);
+    expect(await meStatus(phone.access_token)).toBe(401);
     expect((await refresh(user.session.refresh_token)).status).toBe(401);
     expect((await refresh(phone.refresh_token)).status).toBe(401);
 
@@ -145,7 +166,7 @@ describe('DELETE /users/me', () => {
     );
 
     // The bystander is untouched.
-    expect((await api(suite.app, '/api/v1/users/me', { token: bystander.token })).status).toBe(200);
+    expect(await meStatus(bystander.token)).toBe(200);
     expect(Object.keys(await rowsReferencing(bystander.id))).toContain('sessions.user_id');
 
     const [mail] = (await mailsTo(user.email)).filter((message) => /was deleted/.test(message.subject));
@@ -156,28 +177,24 @@ describe('DELETE /users/me', () => {
   it('POST /auth/login for a deleted account answers exactly like an unknown email', async () => {
     const user = await steppedUpUser();
     expect((await deleteMe(user.token)).status).toBe(204);
-    const deleted = await api(suite.app, '/api/v1/auth/login', {
+    const deleted = await client(suite.app).api.v1.auth.login.$post({
       json: { email: user.email, password: user.password },
     });
-    const unknown = await api(suite.app, '/api/v1/auth/login', {
+    const unknown = await client(suite.app).api.v1.auth.login.$post({
       json: { email: uniqueEmail('nobody'), password: user.password },
     });
     expect(deleted.status).toBe(401);
     expect(deleted.status).toBe(unknown.status);
-    expect(deleted.body).toEqual(unknown.body);
+    expect(await deleted.json()).toEqual(await unknown.json());
     expect(deleted.headers.get('www-authenticate')).toBe(unknown.headers.get('www-authenticate'));
     // A password reset request gets the same 202 either way.
-    const reset = await api(suite.app, '/api/v1/auth/password-reset/request', { json: { email: user.email } });
+    const reset = await client(suite.app).api.v1.auth['password-reset'].request.$post({ json: { email: user.email } });
     expect(reset.status).toBe(202);
   });
 
   it('POST /auth/signup with a deleted account’s email starts afresh', async () => {
     const user = await steppedUpUser();
-    await api(suite.app, `/api/v1/users/me/progress/${lessonId}`, {
-      method: 'PUT',
-      token: user.token,
-      json: { status: 'completed' },
-    });
+    await setProgress(user.token, lessonId);
     expect((await deleteMe(user.token)).status).toBe(204);
     const [{ max: lastIdBefore } = { max: 0 }] = await suite.app.sql`select max(id)::int as max from audit_logs`;
 
@@ -185,7 +202,7 @@ describe('DELETE /users/me', () => {
     expect(again.id).not.toBe(user.id);
     const session = await loginAs(suite.app, again);
     expect((await stepUp(session.access_token, again.password)).status).toBe(204);
-    const doc = (await api(suite.app, '/api/v1/users/me/export', { token: session.access_token })).body;
+    const doc = await exportOf(session.access_token);
     expect(doc.profile).toMatchObject({ id: again.id, full_name: 'Ada Again', is_verified: false });
     expect(doc.progress).toEqual([]);
     expect(doc.oauth_accounts).toEqual([]);
@@ -201,9 +218,8 @@ describe('DELETE /users/me', () => {
     const admin = await steppedUpUser('admin');
     await suite.app.sql`update users set role = 'admin' where id = ${admin.id}`;
     const res = await deleteMe(admin.token);
-    expect(res.status).toBe(409);
-    expect(res.body).toMatchObject({ status: 409, code: 'last_admin' });
-    expect((await api(suite.app, '/api/v1/users/me', { token: admin.token })).status).toBe(200);
+    expect(await withStatus(res, 409).json()).toMatchObject({ status: 409, code: 'last_admin' });
+    expect(await meStatus(admin.token)).toBe(200);
 
     // With a second active admin, one of them may go; then the other is the last again.
     const second = await steppedUpUser('admin');
