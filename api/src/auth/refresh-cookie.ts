@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import type { Config } from '../env';
 import type { AppBindings } from '../platform/types';
+import type { TokenPair } from '../shared/user';
 
 // The refresh cookie. Outside development it is `__Host-aibc_refresh`: the browser accepts a `__Host-` cookie only
 // from this very host, Secure, with `Path=/` and no Domain, so a sibling subdomain cannot plant one of its own
@@ -29,6 +30,14 @@ export function refreshCookieName(environment: Environment): string {
 export function setRefreshCookie(c: Context<AppBindings>, token: string, expiresAt: Date) {
   const { name, path, secure } = cookieShape(c.var.deps.config.environment);
   setCookie(c, name, token, { httpOnly: true, sameSite: 'Strict', path, secure, expires: expiresAt });
+}
+
+// The answer to every way in that ends in a session (password, second factor, passkey, refresh): the token pair,
+// its refresh token also as the cookie, never cached.
+export function respondWithTokens(c: Context<AppBindings>, issued: { pair: TokenPair; refreshExpiresAt: Date }) {
+  setRefreshCookie(c, issued.pair.refresh_token, issued.refreshExpiresAt);
+  c.header('Cache-Control', 'no-store');
+  return c.json(issued.pair, 200);
 }
 
 export function clearRefreshCookie(c: Context<AppBindings>) {

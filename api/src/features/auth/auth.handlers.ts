@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import { clearMfaCookie, readMfaCookie } from '../../auth/mfa-cookie';
 import { mfaInvalidProblem } from '../../auth/mfa-problem';
 import { checkPasswordPolicy } from '../../auth/password-policy';
-import { clearRefreshCookie, readRefreshCookie, setRefreshCookie } from '../../auth/refresh-cookie';
+import { clearRefreshCookie, readRefreshCookie, respondWithTokens } from '../../auth/refresh-cookie';
 import { completeMfaChallenge } from '../../auth/sign-in';
 import { toUserResponse } from '../../auth/user';
 import { authenticate, bearerToken, getAuth, unauthorized } from '../../middlewares/require-auth';
@@ -74,9 +74,7 @@ export const login: RouteHandler<LoginRoute, AppBindings, LoginInput> = async (c
         });
     }
   }
-  setRefreshCookie(c, result.pair.refresh_token, result.refreshExpiresAt);
-  c.header('Cache-Control', 'no-store');
-  return c.json(result.pair, 200);
+  return respondWithTokens(c, result);
 };
 
 // The warning comes while it can still help: with 2 tries or fewer left, and when this failure locked the email.
@@ -144,9 +142,7 @@ export const refresh: AppRouteHandler<RefreshRoute> = async (c) => {
       headers: { 'WWW-Authenticate': 'Bearer' },
     });
   }
-  setRefreshCookie(c, result.pair.refresh_token, result.refreshExpiresAt);
-  c.header('Cache-Control', 'no-store');
-  return c.json(result.pair, 200);
+  return respondWithTokens(c, result);
 };
 
 export const logout: AppRouteHandler<LogoutRoute> = async (c) => {
@@ -174,7 +170,5 @@ export const verifyMfa: AppRouteHandler<VerifyMfaRoute> = async (c) => {
     return mfaInvalidProblem(c);
   }
   clearMfaCookie(c);
-  setRefreshCookie(c, result.pair.refresh_token, result.refreshExpiresAt);
-  c.header('Cache-Control', 'no-store');
-  return c.json(result.pair, 200);
+  return respondWithTokens(c, result);
 };

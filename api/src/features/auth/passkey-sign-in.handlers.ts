@@ -1,6 +1,6 @@
 import { readMfaCookie } from '../../auth/mfa-cookie';
 import { mfaInvalidProblem } from '../../auth/mfa-problem';
-import { setRefreshCookie } from '../../auth/refresh-cookie';
+import { respondWithTokens } from '../../auth/refresh-cookie';
 import { assertionOptions } from '../../auth/webauthn';
 import { listCredentialDescriptors } from '../../auth/webauthn.queries';
 import { getAuth } from '../../middlewares/require-auth';
@@ -35,9 +35,7 @@ export const signInVerify: AppRouteHandler<SignInVerifyRoute> = async (c) => {
       headers: { 'WWW-Authenticate': 'Bearer' },
     });
   }
-  setRefreshCookie(c, result.pair.refresh_token, result.refreshExpiresAt);
-  c.header('Cache-Control', 'no-store');
-  return c.json(result.pair, 200);
+  return respondWithTokens(c, result);
 };
 
 export const reauthenticationOptions: AppRouteHandler<ReauthenticationOptionsRoute> = async (c) => {

@@ -1,3 +1,4 @@
+import { lessonJson } from '../../db/lesson-json';
 import type { Sql, TransactionSql } from '../../db/sql';
 import type { CourseModule } from './curriculum.schemas';
 
@@ -46,7 +47,6 @@ export type CourseDetailRow = {
 // The course, its modules in order and each module's lessons in order, as one row. A signed-in caller's lessons
 // carry `status` (not_started when there is no progress row); an anonymous caller's carry no such key.
 export async function findCourseWithLessons(sql: Sql, params: { slug: string; userId: string | null }) {
-  const status = params.userId ? sql`, 'status', coalesce(lp.status, 'not_started')` : sql``;
   const [row]: [CourseDetailRow?] = await sql`
     select
       c.id,
@@ -65,15 +65,7 @@ export async function findCourseWithLessons(sql: Sql, params: { slug: string; us
               'lessons', coalesce(
                 (
                   select json_agg(
-                    json_build_object(
-                      'id', l.id,
-                      'slug', l.slug,
-                      'title', l.title,
-                      'summary', l.summary,
-                      'duration_minutes', l.duration_minutes,
-                      'position', l.position
-                      ${status}
-                    )
+                    ${lessonJson(sql, { status: Boolean(params.userId) })}
                     order by l.position
                   )
                   from lessons l

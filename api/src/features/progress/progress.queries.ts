@@ -1,3 +1,4 @@
+import { lessonJson } from '../../db/lesson-json';
 import type { Sql } from '../../db/sql';
 import type { LessonStatus } from '../../shared/fields';
 import type { CourseProgressSummary, LessonProgress } from './progress.schemas';
@@ -93,15 +94,7 @@ export async function summarizeProgress(sql: Sql, userId: string) {
           count(lp.lesson_id) filter (where lp.status = 'completed')::int as completed,
           coalesce(
             json_agg(
-              json_build_object(
-                'id', l.id,
-                'slug', l.slug,
-                'title', l.title,
-                'summary', l.summary,
-                'duration_minutes', l.duration_minutes,
-                'position', l.position,
-                'status', coalesce(lp.status, 'not_started')
-              )
+              ${lessonJson(sql, { status: true })}
               order by l.position
             ) filter (where l.id is not null),
             '[]'
