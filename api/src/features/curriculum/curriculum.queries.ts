@@ -1,5 +1,5 @@
 import { lessonJson } from '../../db/lesson-json';
-import type { Sql, TransactionSql } from '../../db/sql';
+import type { Fragment, Sql, TransactionSql } from '../../db/sql';
 import type { CourseModule } from './curriculum.schemas';
 
 // Every read here is one statement: a page of the dashboard costs one round trip after the session check,
@@ -126,22 +126,33 @@ export async function recordCurriculumSyncHash(sql: TransactionSql, contentSha25
 }
 
 // Positions may collide mid-statement (two modules swapping places); their unique constraints are deferred to
-// commit. updated_at moves only for rows whose content really changed.
+// commit. updated_at moves only for rows whose content really changed: one rule for the three tables.
+function updateChanged(sql: TransactionSql, table: string, columns: readonly string[]): Fragment {
+  const list = (prefix: string) =>
+    columns.reduce<Fragment>(
+      (fragment, column, index) => sql`${fragment}${index ? sql`, ` : sql``}${sql(prefix)}.${sql(column)}`,
+      sql``,
+    );
+  const assignments = columns.reduce<Fragment>(
+    (fragment, column) => sql`${fragment}${sql(column)} = excluded.${sql(column)},`,
+    sql``,
+  );
+  return sql`
+    set
+      ${assignments}
+      updated_at = case
+        when (${list(table)}) is distinct from (${list('excluded')})
+        then now()
+        else ${sql(table)}.updated_at
+      end
+  `;
+}
 
 export async function upsertCourses(sql: TransactionSql, rows: CourseInsert[]) {
   return sql<CourseIdRow[]>`
     insert into courses ${sql(rows, ...COURSE_COLUMNS)}
     on conflict (slug) do update
-    set
-      title = excluded.title,
-      summary = excluded.summary,
-      position = excluded.position,
-      updated_at = case
-        when (courses.title, courses.summary, courses.position)
-          is distinct from (excluded.title, excluded.summary, excluded.position)
-        then now()
-        else courses.updated_at
-      end
+    ${updateChanged(sql, 'courses', ['title', 'summary', 'position'])}
     returning id, slug
   `;
 }
@@ -150,16 +161,7 @@ export async function upsertModules(sql: TransactionSql, rows: ModuleInsert[]) {
   return sql<ModuleIdRow[]>`
     insert into course_modules ${sql(rows, ...MODULE_COLUMNS)}
     on conflict (course_id, slug) do update
-    set
-      title = excluded.title,
-      summary = excluded.summary,
-      position = excluded.position,
-      updated_at = case
-        when (course_modules.title, course_modules.summary, course_modules.position)
-          is distinct from (excluded.title, excluded.summary, excluded.position)
-        then now()
-        else course_modules.updated_at
-      end
+    ${updateChanged(sql, 'course_modules', ['title', 'summary', 'position'])}
     returning id, course_id, slug
   `;
 }
@@ -168,18 +170,7 @@ export async function upsertLessons(sql: TransactionSql, rows: LessonInsert[]) {
   return sql<{ id: string }[]>`
     insert into lessons ${sql(rows, ...LESSON_COLUMNS)}
     on conflict (course_id, slug) do update
-    set
-      module_id = excluded.module_id,
-      title = excluded.title,
-      summary = excluded.summary,
-      duration_minutes = excluded.duration_minutes,
-      position = excluded.position,
-      updated_at = case
-        when (lessons.module_id, lessons.title, lessons.summary, lessons.duration_minutes, lessons.position)
-          is distinct from (excluded.module_id, excluded.title, excluded.summary, excluded.duration_minutes, excluded.position)
-        then now()
-        else lessons.updated_at
-      end
+    ${updateChanged(sql, 'lessons', ['module_id', 'title', 'summary', 'duration_minutes', 'position'])}
     returning id
   `;
 }
