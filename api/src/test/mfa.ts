@@ -1,7 +1,7 @@
 import { generate } from 'otplib';
 import { encryptTotpSecret } from '../auth/mfa-keys';
 import { generateTotpSecret, TOTP_PERIOD_SECONDS } from '../auth/totp';
-import { api, loginAs, type Session } from './fixtures';
+import { client, loginAs, type Session } from './fixtures';
 import type { TestApp } from './setup';
 
 // MFA in tests: the authenticator app is otplib computing the code for the test clock's time.
@@ -34,19 +34,17 @@ export type EnabledTotp = { secret: string; recoveryCodes: string[]; session: Se
 // confirming step is now spent: the next code comes from the next step).
 export async function enableTotp(app: TestApp, user: { email: string; password: string }): Promise<EnabledTotp> {
   const session = await loginAs(app, user);
-  const stepUp = await api(app, '/api/v1/auth/reauthenticate', {
-    token: session.access_token,
-    json: { password: user.password },
-  });
+  const signedIn = client(app, session.access_token);
+  const stepUp = await signedIn.api.v1.auth.reauthenticate.$post({ json: { password: user.password } });
   if (stepUp.status !== 204) throw new Error(`step-up failed: ${stepUp.status}`);
-  const started = await api(app, '/api/v1/users/me/mfa/totp', { method: 'POST', token: session.access_token });
-  if (started.status !== 200) throw new Error(`enrollment failed: ${started.status} ${JSON.stringify(started.body)}`);
-  const { secret } = started.body as { secret: string };
-  const confirmed = await api(app, '/api/v1/users/me/mfa/totp/confirm', {
-    token: session.access_token,
+  const started = await signedIn.api.v1.users.me.mfa.totp.$post();
+  if (started.status !== 200) throw new Error(`enrollment failed: ${started.status} ${await started.text()}`);
+  const { secret } = await started.json();
+  const confirmed = await signedIn.api.v1.users.me.mfa.totp.confirm.$post({
     json: { code: await totpCode(secret, app.clock.now()) },
   });
-  if (confirmed.status !== 200)
-    throw new Error(`confirm failed: ${confirmed.status} ${JSON.stringify(confirmed.body)}`);
-  return { secret, recoveryCodes: confirmed.body.recovery_codes, session };
+  if (confirmed.status !== 200) throw new Error(`confirm failed: ${confirmed.status} ${await confirmed.text()}`);
+  const { recovery_codes } = await confirmed.json();
+  if (!recovery_codes) throw new Error('confirm answered no recovery codes');
+  return { secret, recoveryCodes: recovery_codes, session };
 }

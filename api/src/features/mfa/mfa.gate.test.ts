@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hashToken } from '../../auth/tokens';
-import { api, createUser, refreshCookieOf } from '../../test/fixtures';
+import { api, client, createUser, refreshCookieOf, withStatus } from '../../test/fixtures';
 import { insertConfirmedTotp, nextStep, totpCode } from '../../test/mfa';
 import { useTestApp } from '../../test/setup';
 
@@ -15,12 +15,12 @@ async function userWithTotp() {
   return { user, secret };
 }
 
-function login(user: { email: string; password: string }, extra: Record<string, string> = {}) {
-  return api(app, '/api/v1/auth/login', { json: { email: user.email, password: user.password, ...extra } });
+function login(user: { email: string; password: string }) {
+  return client(app).api.v1.auth.login.$post({ json: { email: user.email, password: user.password } });
 }
 
-function verify(json: Record<string, unknown>) {
-  return api(app, '/api/v1/auth/mfa/verify', { json });
+async function challenge(user: { email: string; password: string }) {
+  return (await withStatus(await login(user), 403).json()).mfa_token;
 }
 
 async function sessionCount(userId: string) {
@@ -32,22 +32,21 @@ describe('the MFA step of sign-in', () => {
   it('POST /auth/login with the right password for a user with MFA returns 403 mfa_required, no tokens, no cookie', async () => {
     const { user } = await userWithTotp();
     const res = await login(user);
-    expect(res.status).toBe(403);
-    expect(res.body).toMatchObject({ status: 403, code: 'mfa_required', methods: ['totp'] });
-    expect(res.body.mfa_token).toMatch(/^[A-Za-z0-9_-]{43,}$/);
-    expect(res.body.access_token).toBeUndefined();
+    const body = await withStatus(res, 403).json();
+    expect(body).toMatchObject({ status: 403, code: 'mfa_required', methods: ['totp'] });
+    expect(body.mfa_token).toMatch(/^[A-Za-z0-9_-]{43,}$/);
+    expect(body).not.toHaveProperty('access_token');
     expect(res.headers.get('set-cookie')).toBeNull();
     expect(await sessionCount(user.id)).toBe(0);
     // Only the token's hash is stored.
     const [row] = await app.sql`select token_hash from mfa_challenges where user_id = ${user.id}`;
-    expect(row?.token_hash).toBe(hashToken(res.body.mfa_token));
+    expect(row?.token_hash).toBe(hashToken(body.mfa_token ?? ''));
   });
 
   it('POST /auth/login with a wrong password for a user with MFA looks like any wrong password', async () => {
     const { user } = await userWithTotp();
     const res = await login({ email: user.email, password: 'Wrong-Pa55word!' });
-    expect(res.status).toBe(401);
-    expect(res.body).toEqual({
+    expect(await withStatus(res, 401).json()).toEqual({
       type: 'about:blank',
       title: 'Unauthorized',
       status: 401,
@@ -58,12 +57,13 @@ describe('the MFA step of sign-in', () => {
 
   it('POST /auth/mfa/verify with the current code returns a token pair and the refresh cookie', async () => {
     const { user, secret } = await userWithTotp();
-    const challenge = await login(user);
-    const res = await verify({ mfa_token: challenge.body.mfa_token, totp: await totpCode(secret, app.clock.now()) });
-    expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ token_type: 'bearer' });
-    expect(refreshCookieOf(res.headers)?.value).toBe(res.body.refresh_token);
-    const me = await api(app, '/api/v1/users/me', { token: res.body.access_token });
+    const res = await client(app).api.v1.auth.mfa.verify.$post({
+      json: { mfa_token: await challenge(user), totp: await totpCode(secret, app.clock.now()) },
+    });
+    const pair = await withStatus(res, 200).json();
+    expect(pair).toMatchObject({ token_type: 'bearer' });
+    expect(refreshCookieOf(res.headers)?.value).toBe(pair.refresh_token);
+    const me = await client(app, pair.access_token).api.v1.users.me.$get();
     expect(me.status).toBe(200);
     const [audit] = await app.sql`
       select metadata from audit_logs where user_id = ${user.id} and event = 'login_success'
@@ -74,6 +74,7 @@ describe('the MFA step of sign-in', () => {
   it('POST /auth/login form with `totp` signs a user with MFA in at once; a wrong one is 401 mfa_invalid', async () => {
     const { user, secret } = await userWithTotp();
     nextStep(app);
+    // The OAuth2 form as Swagger UI posts it, urlencoded: the typed client sends `form` as multipart.
     const wrong = await api(app, '/api/v1/auth/login', {
       form: {
         username: user.email,
@@ -93,8 +94,7 @@ describe('the MFA step of sign-in', () => {
 
   it('a refresh without a completed second step has nothing to refresh', async () => {
     const { user } = await userWithTotp();
-    const challenge = await login(user);
-    const res = await api(app, '/api/v1/auth/refresh', { json: { refresh_token: challenge.body.mfa_token } });
+    const res = await client(app).api.v1.auth.refresh.$post({ json: { refresh_token: await challenge(user) } });
     expect(res.status).toBe(401);
     expect(await sessionCount(user.id)).toBe(0);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { refreshCookieName } from '../../auth/refresh-cookie';
-import { api } from '../../test/fixtures';
+import { client, withStatus } from '../../test/fixtures';
 import { insertConfirmedTotp, nextStep, totpCode } from '../../test/mfa';
 import {
   accessTokenFrom,
@@ -26,12 +26,8 @@ async function googleUserWithTotp() {
   return { account, secret, userId: user?.id as string, firstRefresh: first.refreshToken as string };
 }
 
-function verifyWithCookie(mfaCookie: string, json: Record<string, unknown>) {
-  return fetch(`${suite.app.url}/api/v1/auth/mfa/verify`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', cookie: `aibc_mfa=${mfaCookie}` },
-    body: JSON.stringify(json),
-  });
+function verifyWithCookie(mfaCookie: string, json: { totp: string }) {
+  return client(suite.app).api.v1.auth.mfa.verify.$post({ json }, { headers: { cookie: `aibc_mfa=${mfaCookie}` } });
 }
 
 describe('MFA after a provider sign-in', () => {
@@ -57,13 +53,11 @@ describe('MFA after a provider sign-in', () => {
     nextStep(suite.app);
     const right = await totpCode(secret, suite.app.clock.now());
     const wrong = await verifyWithCookie(mfaCookie, { totp: right === '000000' ? '111111' : '000000' });
-    expect(wrong.status).toBe(401);
-    expect(await wrong.json()).toMatchObject({ code: 'mfa_invalid' });
+    expect(await withStatus(wrong, 401).json()).toMatchObject({ code: 'mfa_invalid' });
     const ok = await verifyWithCookie(mfaCookie, { totp: right });
-    expect(ok.status).toBe(200);
-    const pair = (await ok.json()) as { access_token: string; refresh_token: string };
+    const pair = await withStatus(ok, 200).json();
     expect(ok.headers.getSetCookie().some((cookie) => cookie.startsWith('aibc_mfa=;'))).toBe(true);
-    expect((await api(suite.app, '/api/v1/users/me', { token: pair.access_token })).status).toBe(200);
+    expect((await client(suite.app, pair.access_token).api.v1.users.me.$get()).status).toBe(200);
     expect(await accessTokenFrom(suite.app, pair.refresh_token)).toBeTruthy();
     const [audit] = await suite.app.sql`
       select metadata from audit_logs where user_id = ${userId} and event = 'oauth_login'
@@ -84,12 +78,11 @@ describe('MFA after a provider sign-in', () => {
     );
     const flow = await accountFlow(suite.app, 'google', access, { purpose: 'reauth' });
     expect(flow.callback?.location).toBe(`${PUBLIC_APP_URL}/?auth_error=mfa_required`);
-    const gated = await api(suite.app, '/api/v1/users/me/mfa/recovery-codes', { method: 'POST', token: access });
-    expect(gated.status).toBe(401);
-    expect(gated.body).toMatchObject({ code: 'reauthentication_required', methods: ['totp'] });
+    const signedIn = client(suite.app, access);
+    const gated = await signedIn.api.v1.users.me.mfa['recovery-codes'].$post();
+    expect(await withStatus(gated, 401).json()).toMatchObject({ code: 'reauthentication_required', methods: ['totp'] });
     nextStep(suite.app);
-    const stepped = await api(suite.app, '/api/v1/auth/reauthenticate', {
-      token: access,
+    const stepped = await signedIn.api.v1.auth.reauthenticate.$post({
       json: { totp: await totpCode(secret, suite.app.clock.now()) },
     });
     expect(stepped.status).toBe(204);

@@ -1,6 +1,7 @@
+import type { InferRequestType } from 'hono/client';
 import { describe, expect, it } from 'vitest';
 import { TOTP_PERIOD_SECONDS, timeStepAt } from '../../auth/totp';
-import { api, createUser, loginAs } from '../../test/fixtures';
+import { client, createUser, loginAs, withStatus } from '../../test/fixtures';
 import { enableTotp, nextStep, totpCode } from '../../test/mfa';
 import { useTestApp } from '../../test/setup';
 import { NOT_VERIFY } from '../../test/smtp';
@@ -10,17 +11,22 @@ import { NOT_VERIFY } from '../../test/smtp';
 const { app, smtp } = useTestApp({ smtp: true, mailRetryDelaysMs: [50] });
 
 function login(user: { email: string; password: string }) {
-  return api(app, '/api/v1/auth/login', { json: { email: user.email, password: user.password } });
+  return client(app).api.v1.auth.login.$post({ json: { email: user.email, password: user.password } });
 }
 
-async function challenge(user: { email: string; password: string }): Promise<string> {
+async function challenge(user: { email: string; password: string }): Promise<string | undefined> {
   const res = await login(user);
-  expect(res.status).toBe(403);
-  return res.body.mfa_token;
+  return (await withStatus(res, 403).json()).mfa_token;
 }
 
-function verify(json: Record<string, unknown>) {
-  return api(app, '/api/v1/auth/mfa/verify', { json });
+type VerifyBody = InferRequestType<ReturnType<typeof client>['api']['v1']['auth']['mfa']['verify']['$post']>['json'];
+
+function verify(json: VerifyBody) {
+  return client(app).api.v1.auth.mfa.verify.$post({ json });
+}
+
+async function meStatus(token: string) {
+  return (await client(app, token).api.v1.users.me.$get()).status;
 }
 
 async function sessionsOf(userId: string) {
@@ -44,60 +50,57 @@ describe('enrollment', () => {
   it('POST /users/me/mfa/totp needs a recent step-up: 401 reauthentication_required', async () => {
     const user = await createUser(app);
     const session = await loginAs(app, user);
-    const res = await api(app, '/api/v1/users/me/mfa/totp', { method: 'POST', token: session.access_token });
-    expect(res.status).toBe(401);
-    expect(res.body).toMatchObject({ code: 'reauthentication_required', methods: ['password'] });
+    const res = await client(app, session.access_token).api.v1.users.me.mfa.totp.$post();
+    expect(await withStatus(res, 401).json()).toMatchObject({
+      code: 'reauthentication_required',
+      methods: ['password'],
+    });
   });
 
   it('a pending enrollment gates nothing; the confirming code turns MFA on, mails the owner and ends other sessions', async () => {
     const user = await createUser(app);
     const other = await loginAs(app, user);
     const session = await loginAs(app, user);
-    await api(app, '/api/v1/auth/reauthenticate', { token: session.access_token, json: { password: user.password } });
-    const started = await api(app, '/api/v1/users/me/mfa/totp', { method: 'POST', token: session.access_token });
-    expect(started.status).toBe(200);
-    expect(started.body.secret).toMatch(/^[A-Z2-7]{32}$/);
-    expect(started.body.otpauth_url).toBe(
-      `otpauth://totp/AI%20Bootcamp:${encodeURIComponent(user.email)}?secret=${started.body.secret}&issuer=AI%20Bootcamp`,
+    const signedIn = client(app, session.access_token);
+    await signedIn.api.v1.auth.reauthenticate.$post({ json: { password: user.password } });
+    const started = await withStatus(await signedIn.api.v1.users.me.mfa.totp.$post(), 200).json();
+    expect(started.secret).toMatch(/^[A-Z2-7]{32}$/);
+    expect(started.otpauth_url).toBe(
+      `otpauth://totp/AI%20Bootcamp:${encodeURIComponent(user.email)}?secret=${started.secret}&issuer=AI%20Bootcamp`,
     );
     // Pending: a password still signs in, the status says pending.
     expect((await login(user)).status).toBe(200);
-    const pending = await api(app, '/api/v1/users/me/mfa', { token: session.access_token });
-    expect(pending.body).toEqual({
+    const pending = await signedIn.api.v1.users.me.mfa.$get();
+    expect(await pending.json()).toEqual({
       totp: { enabled: false, confirmed_at: null, pending: true },
       passkeys: 0,
       recovery_codes_remaining: 0,
     });
 
-    const wrong = await api(app, '/api/v1/users/me/mfa/totp/confirm', {
-      token: session.access_token,
-      json: { code: await wrongCode(started.body.secret) },
+    const wrong = await signedIn.api.v1.users.me.mfa.totp.confirm.$post({
+      json: { code: await wrongCode(started.secret) },
     });
-    expect(wrong.status).toBe(401);
-    expect(wrong.body).toMatchObject({ code: 'mfa_invalid' });
+    expect(await withStatus(wrong, 401).json()).toMatchObject({ code: 'mfa_invalid' });
 
-    const code = await totpCode(started.body.secret, app.clock.now());
-    const confirmed = await api(app, '/api/v1/users/me/mfa/totp/confirm', {
-      token: session.access_token,
-      json: { code },
-    });
-    expect(confirmed.status).toBe(200);
-    expect(confirmed.body.recovery_codes).toHaveLength(10);
-    for (const recovery of confirmed.body.recovery_codes) expect(recovery).toMatch(/^([0-9a-z]{4}-){3}[0-9a-z]{4}$/);
-    expect(new Set(confirmed.body.recovery_codes).size).toBe(10);
+    const code = await totpCode(started.secret, app.clock.now());
+    const confirmed = await withStatus(await signedIn.api.v1.users.me.mfa.totp.confirm.$post({ json: { code } }), 200);
+    const { recovery_codes } = await confirmed.json();
+    expect(recovery_codes).toHaveLength(10);
+    for (const recovery of recovery_codes ?? []) expect(recovery).toMatch(/^([0-9a-z]{4}-){3}[0-9a-z]{4}$/);
+    expect(new Set(recovery_codes).size).toBe(10);
 
-    const status = await api(app, '/api/v1/users/me/mfa', { token: session.access_token });
-    expect(status.body).toEqual({
+    const status = await signedIn.api.v1.users.me.mfa.$get();
+    expect(await status.json()).toEqual({
       totp: { enabled: true, confirmed_at: app.clock.now().toISOString(), pending: false },
       passkeys: 0,
       recovery_codes_remaining: 10,
     });
     // Every other session ended; this one goes on.
-    expect((await api(app, '/api/v1/users/me', { token: other.access_token })).status).toBe(401);
-    expect((await api(app, '/api/v1/users/me', { token: session.access_token })).status).toBe(200);
+    expect(await meStatus(other.access_token)).toBe(401);
+    expect(await meStatus(session.access_token)).toBe(200);
     const mail = await smtp.waitForMessage(user.email, { subject: NOT_VERIFY });
     expect(mail.subject).toBe('Two-factor authentication is now on for your account');
-    expect(mail.text).not.toContain(started.body.secret);
+    expect(mail.text).not.toContain(started.secret);
     const [audit] = await app.sql`
       select metadata from audit_logs where user_id = ${user.id} and event = 'mfa_totp_enabled'
     `;
@@ -108,22 +111,20 @@ describe('enrollment', () => {
     const mfaToken = await challenge(user);
     expect((await verify({ mfa_token: mfaToken, totp: code })).status).toBe(401);
     // Nor a second confirmation, nor a second enrollment over a confirmed one.
-    const again = await api(app, '/api/v1/users/me/mfa/totp/confirm', { token: session.access_token, json: { code } });
+    const again = await signedIn.api.v1.users.me.mfa.totp.confirm.$post({ json: { code } });
     expect(again.status).toBe(409);
-    const restart = await api(app, '/api/v1/users/me/mfa/totp', { method: 'POST', token: session.access_token });
+    const restart = await signedIn.api.v1.users.me.mfa.totp.$post();
     expect(restart.status).toBe(409);
   });
 
   it('two parallel confirmations with one code: exactly one succeeds', async () => {
     const user = await createUser(app);
-    const session = await loginAs(app, user);
-    await api(app, '/api/v1/auth/reauthenticate', { token: session.access_token, json: { password: user.password } });
-    const started = await api(app, '/api/v1/users/me/mfa/totp', { method: 'POST', token: session.access_token });
-    const code = await totpCode(started.body.secret, app.clock.now());
+    const signedIn = client(app, (await loginAs(app, user)).access_token);
+    await signedIn.api.v1.auth.reauthenticate.$post({ json: { password: user.password } });
+    const started = await withStatus(await signedIn.api.v1.users.me.mfa.totp.$post(), 200).json();
+    const code = await totpCode(started.secret, app.clock.now());
     const answers = await Promise.all(
-      [1, 2, 3].map(() =>
-        api(app, '/api/v1/users/me/mfa/totp/confirm', { token: session.access_token, json: { code } }),
-      ),
+      [1, 2, 3].map(() => signedIn.api.v1.users.me.mfa.totp.confirm.$post({ json: { code } })),
     );
     // The losers find the step spent (401) or, once the winner has committed, nothing pending any more (409).
     expect(answers.filter((answer) => answer.status === 200)).toHaveLength(1);
@@ -142,7 +143,7 @@ describe('TOTP codes at sign-in', () => {
         totp: await totpCode(secret, app.clock.now(), offset),
       });
       expect(res.status, `step ${offset}`).toBe(401);
-      expect(res.body).toMatchObject({ code: 'mfa_invalid' });
+      expect(await res.json()).toMatchObject({ code: 'mfa_invalid' });
     }
     // −1 first (the step before now), then +1 (after it): each is later than the last step used.
     nextStep(app);
@@ -207,8 +208,7 @@ describe('mfa_token', () => {
     expect((await verify({ mfa_token: token, totp: await totpCode(secret, app.clock.now()) })).status).toBe(200);
     nextStep(app);
     const replay = await verify({ mfa_token: token, totp: await totpCode(secret, app.clock.now()) });
-    expect(replay.status).toBe(401);
-    expect(replay.body).toMatchObject({ code: 'mfa_invalid' });
+    expect(await withStatus(replay, 401).json()).toMatchObject({ code: 'mfa_invalid' });
   });
 
   it('expires after 5 minutes', async () => {
@@ -217,8 +217,7 @@ describe('mfa_token', () => {
     const token = await challenge(user);
     app.clock.advance(301);
     const res = await verify({ mfa_token: token, totp: await totpCode(secret, app.clock.now()) });
-    expect(res.status).toBe(401);
-    expect(res.body).toMatchObject({ code: 'mfa_invalid' });
+    expect(await withStatus(res, 401).json()).toMatchObject({ code: 'mfa_invalid' });
   });
 
   it('takes at most 5 codes: after 5 wrong ones even the right code fails', async () => {
@@ -249,8 +248,7 @@ describe('mfa_token', () => {
     for (let i = 0; i < 10; i++) await verify({ mfa_token: tokens[i % 3], totp: wrong });
     // Locked: the right code answers exactly like a wrong one.
     const locked = await verify({ mfa_token: await challenge(user), totp: await totpCode(secret, app.clock.now()) });
-    expect(locked.status).toBe(401);
-    expect(locked.body).toEqual({
+    expect(await withStatus(locked, 401).json()).toEqual({
       type: 'about:blank',
       title: 'Unauthorized',
       status: 401,
@@ -271,18 +269,18 @@ describe('recovery codes', () => {
   it('each works once, also under concurrency, and the count goes down', async () => {
     const user = await createUser(app);
     const { recoveryCodes } = await enableTotp(app, user);
-    const [code] = recoveryCodes;
+    const [code = ''] = recoveryCodes;
     const token = await challenge(user);
     const otherToken = await challenge(user);
     // Upper case and without dashes is the same code.
     const answers = await Promise.all([
       verify({ mfa_token: token, recovery_code: code }),
-      verify({ mfa_token: otherToken, recovery_code: code?.toUpperCase().replace(/-/g, '') }),
+      verify({ mfa_token: otherToken, recovery_code: code.toUpperCase().replace(/-/g, '') }),
     ]);
     expect(answers.map((answer) => answer.status).sort()).toEqual([200, 401]);
-    const signedIn = answers.find((answer) => answer.status === 200);
-    const status = await api(app, '/api/v1/users/me/mfa', { token: signedIn?.body.access_token });
-    expect(status.body.recovery_codes_remaining).toBe(9);
+    const signedIn = await withStatus(answers[0].status === 200 ? answers[0] : answers[1], 200).json();
+    const status = await client(app, signedIn.access_token).api.v1.users.me.mfa.$get();
+    expect((await withStatus(status, 200).json()).recovery_codes_remaining).toBe(9);
     expect((await verify({ mfa_token: await challenge(user), recovery_code: code })).status).toBe(401);
   });
 
@@ -290,26 +288,32 @@ describe('recovery codes', () => {
     const user = await createUser(app);
     const { recoveryCodes, secret } = await enableTotp(app, user);
     nextStep(app);
-    const signedIn = await verify({ mfa_token: await challenge(user), totp: await totpCode(secret, app.clock.now()) });
-    const token = signedIn.body.access_token;
-    const refused = await api(app, '/api/v1/users/me/mfa/recovery-codes', { method: 'POST', token });
-    expect(refused.status).toBe(401);
-    expect(refused.body).toMatchObject({ code: 'reauthentication_required', methods: ['totp', 'recovery_code'] });
+    const verified = await verify({ mfa_token: await challenge(user), totp: await totpCode(secret, app.clock.now()) });
+    const signedIn = client(app, (await withStatus(verified, 200).json()).access_token);
+    const refused = await signedIn.api.v1.users.me.mfa['recovery-codes'].$post();
+    expect(await withStatus(refused, 401).json()).toMatchObject({
+      code: 'reauthentication_required',
+      methods: ['totp', 'recovery_code'],
+    });
     // The password alone is not a step-up for a user with MFA, and is not even checked.
-    const password = await api(app, '/api/v1/auth/reauthenticate', { token, json: { password: 'Wrong-Pa55word!' } });
-    expect(password.status).toBe(401);
-    expect(password.body).toMatchObject({ code: 'mfa_required', methods: ['totp', 'recovery_code'] });
-    const stepped = await api(app, '/api/v1/auth/reauthenticate', { token, json: { recovery_code: recoveryCodes[1] } });
+    const password = await signedIn.api.v1.auth.reauthenticate.$post({ json: { password: 'Wrong-Pa55word!' } });
+    expect(await withStatus(password, 401).json()).toMatchObject({
+      code: 'mfa_required',
+      methods: ['totp', 'recovery_code'],
+    });
+    const stepped = await signedIn.api.v1.auth.reauthenticate.$post({
+      json: { recovery_code: recoveryCodes[1] ?? '' },
+    });
     expect(stepped.status).toBe(204);
 
-    const fresh = await api(app, '/api/v1/users/me/mfa/recovery-codes', { method: 'POST', token });
-    expect(fresh.status).toBe(200);
-    expect(fresh.body.recovery_codes).toHaveLength(10);
-    expect(fresh.body.recovery_codes.some((code: string) => recoveryCodes.includes(code))).toBe(false);
-    expect((await verify({ mfa_token: await challenge(user), recovery_code: recoveryCodes[2] })).status).toBe(401);
-    expect(
-      (await verify({ mfa_token: await challenge(user), recovery_code: fresh.body.recovery_codes[0] })).status,
-    ).toBe(200);
+    const fresh = await signedIn.api.v1.users.me.mfa['recovery-codes'].$post();
+    const freshCodes = (await withStatus(fresh, 200).json()).recovery_codes;
+    expect(freshCodes).toHaveLength(10);
+    expect(freshCodes.some((code) => recoveryCodes.includes(code))).toBe(false);
+    expect((await verify({ mfa_token: await challenge(user), recovery_code: recoveryCodes[2] ?? '' })).status).toBe(
+      401,
+    );
+    expect((await verify({ mfa_token: await challenge(user), recovery_code: freshCodes[0] ?? '' })).status).toBe(200);
   });
 });
 
@@ -319,11 +323,11 @@ describe('step-up with a second factor', () => {
     const { secret, session } = await enableTotp(app, user);
     nextStep(app);
     const code = await totpCode(secret, app.clock.now());
-    const ok = await api(app, '/api/v1/auth/reauthenticate', { token: session.access_token, json: { totp: code } });
+    const signedIn = client(app, session.access_token);
+    const ok = await signedIn.api.v1.auth.reauthenticate.$post({ json: { totp: code } });
     expect(ok.status).toBe(204);
-    const replay = await api(app, '/api/v1/auth/reauthenticate', { token: session.access_token, json: { totp: code } });
-    expect(replay.status).toBe(401);
-    expect(replay.body).toMatchObject({ code: 'mfa_invalid' });
+    const replay = await signedIn.api.v1.auth.reauthenticate.$post({ json: { totp: code } });
+    expect(await withStatus(replay, 401).json()).toMatchObject({ code: 'mfa_invalid' });
   });
 
   it('turning TOTP off needs the step-up, ends other sessions, voids the codes, and the password alone signs in again', async () => {
@@ -331,18 +335,16 @@ describe('step-up with a second factor', () => {
     const { secret, session, recoveryCodes } = await enableTotp(app, user);
     nextStep(app);
     const other = await verify({ mfa_token: await challenge(user), totp: await totpCode(secret, app.clock.now()) });
+    const otherToken = (await withStatus(other, 200).json()).access_token;
     app.clock.advance(11 * 60);
-    const refused = await api(app, '/api/v1/users/me/mfa/totp', { method: 'DELETE', token: session.access_token });
-    expect(refused.status).toBe(401);
-    expect(refused.body).toMatchObject({ code: 'reauthentication_required' });
+    const signedIn = client(app, session.access_token);
+    const refused = await signedIn.api.v1.users.me.mfa.totp.$delete();
+    expect(await withStatus(refused, 401).json()).toMatchObject({ code: 'reauthentication_required' });
     nextStep(app);
-    await api(app, '/api/v1/auth/reauthenticate', {
-      token: session.access_token,
-      json: { totp: await totpCode(secret, app.clock.now()) },
-    });
-    const off = await api(app, '/api/v1/users/me/mfa/totp', { method: 'DELETE', token: session.access_token });
+    await signedIn.api.v1.auth.reauthenticate.$post({ json: { totp: await totpCode(secret, app.clock.now()) } });
+    const off = await signedIn.api.v1.users.me.mfa.totp.$delete();
     expect(off.status).toBe(204);
-    expect((await api(app, '/api/v1/users/me', { token: other.body.access_token })).status).toBe(401);
+    expect(await meStatus(otherToken)).toBe(401);
     const [codes] = await app.sql`select count(*)::int as n from recovery_codes where user_id = ${user.id}`;
     expect(codes?.n).toBe(0);
     expect((await login(user)).status).toBe(200);
@@ -352,9 +354,7 @@ describe('step-up with a second factor', () => {
       await smtp.waitForMessage(user.email, { subject: NOT_VERIFY }),
     ];
     expect(mails.map((mail) => mail.subject)).toContain('Two-factor authentication was turned off for your account');
-    expect(
-      (await api(app, '/api/v1/users/me/mfa/totp', { method: 'DELETE', token: session.access_token })).status,
-    ).toBe(404);
+    expect((await signedIn.api.v1.users.me.mfa.totp.$delete()).status).toBe(404);
   });
 });
 
