@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { refreshCookieName } from '../../auth/refresh-cookie';
-import { api, createUser, loginAs, uniqueEmail } from '../../test/fixtures';
+import { api, client, createUser, loginAs, uniqueEmail, withStatus } from '../../test/fixtures';
 import {
   accessTokenFrom,
   accountFlow,
@@ -9,6 +9,7 @@ import {
   cookieValue,
   githubAccount,
   googleAccount,
+  type Provider,
   PUBLIC_APP_URL,
   signInWith,
   useOAuthTestApp,
@@ -27,7 +28,22 @@ async function passwordUser() {
 }
 
 function stepUp(user: { token: string; password: string }) {
-  return api(suite.app, '/api/v1/auth/reauthenticate', { token: user.token, json: { password: user.password } });
+  return client(suite.app, user.token).api.v1.auth.reauthenticate.$post({ json: { password: user.password } });
+}
+
+function listLinks(token: string) {
+  return client(suite.app, token).api.v1.users.me.oauth.$get();
+}
+
+function startFromAccount(token: string, provider: Provider, purpose: 'link' | 'reauth') {
+  return client(suite.app, token).api.v1.users.me.oauth[':provider'].start.$post({
+    param: { provider },
+    json: { purpose },
+  });
+}
+
+function unlink(token: string, provider: Provider) {
+  return client(suite.app, token).api.v1.users.me.oauth[':provider'].$delete({ param: { provider } });
 }
 
 // An account made through GitHub (no password), signed in: its access token.
@@ -36,13 +52,16 @@ async function githubOnlyUser() {
   suite.github.signInAs(account);
   const res = await signInWith(suite.app, 'github');
   const token = await accessTokenFrom(suite.app, res.refreshToken ?? '');
-  const me = await api(suite.app, '/api/v1/users/me', { token });
-  return { id: me.body.id as string, email: me.body.email as string, token, account };
+  const me = await withStatus(await client(suite.app, token).api.v1.users.me.$get(), 200).json();
+  return { id: me.id, email: me.email, token, account };
 }
 
-function expectReauthenticationRequired(res: Awaited<ReturnType<typeof api>>, methods: string[]) {
+async function expectReauthenticationRequired(
+  res: { status: number; headers: Headers; json(): Promise<unknown> },
+  methods: string[],
+) {
   expect(res.status).toBe(401);
-  expect(res.body).toEqual({
+  expect(await res.json()).toEqual({
     type: 'about:blank',
     title: 'Unauthorized',
     status: 401,
@@ -59,9 +78,8 @@ function expectReauthenticationRequired(res: Awaited<ReturnType<typeof api>>, me
 describe('GET /users/me/oauth', () => {
   it('GET /users/me/oauth lists the connected providers with email, linked_at and last_used_at', async () => {
     const user = await githubOnlyUser();
-    const res = await api(suite.app, '/api/v1/users/me/oauth', { token: user.token });
-    expect(res.status).toBe(200);
-    expect(res.body).toEqual([
+    const res = await listLinks(user.token);
+    expect(await withStatus(res, 200).json()).toEqual([
       {
         provider: 'github',
         email: user.email,
@@ -73,18 +91,15 @@ describe('GET /users/me/oauth', () => {
   });
 
   it('GET /users/me/oauth without a token returns 401', async () => {
-    expect((await api(suite.app, '/api/v1/users/me/oauth')).status).toBe(401);
+    expect((await client(suite.app).api.v1.users.me.oauth.$get()).status).toBe(401);
   });
 });
 
 describe('POST /users/me/oauth/{provider}/start (link)', () => {
   it('POST /users/me/oauth/google/start to link without a recent step-up returns 401 reauthentication_required', async () => {
     const user = await passwordUser();
-    const res = await api(suite.app, '/api/v1/users/me/oauth/google/start', {
-      token: user.token,
-      json: { purpose: 'link' },
-    });
-    expectReauthenticationRequired(res, ['password']);
+    const res = await startFromAccount(user.token, 'google', 'link');
+    await expectReauthenticationRequired(res, ['password']);
     expect(res.headers.get('set-cookie')).toBeNull();
     const flows = await suite.app.sql`select 1 from oauth_flows where user_id = ${user.id}`;
     expect(flows).toHaveLength(0);
@@ -94,17 +109,11 @@ describe('POST /users/me/oauth/{provider}/start (link)', () => {
     const user = await passwordUser();
     expect((await stepUp(user)).status).toBe(204);
     suite.app.clock.advance(601);
-    const stale = await api(suite.app, '/api/v1/users/me/oauth/google/start', {
-      token: user.token,
-      json: { purpose: 'link' },
-    });
-    expectReauthenticationRequired(stale, ['password']);
+    const stale = await startFromAccount(user.token, 'google', 'link');
+    await expectReauthenticationRequired(stale, ['password']);
     expect((await stepUp(user)).status).toBe(204);
     suite.app.clock.advance(599);
-    const fresh = await api(suite.app, '/api/v1/users/me/oauth/google/start', {
-      token: user.token,
-      json: { purpose: 'link' },
-    });
+    const fresh = await startFromAccount(user.token, 'google', 'link');
     expect(fresh.status).toBe(200);
   });
 
@@ -126,8 +135,8 @@ describe('POST /users/me/oauth/{provider}/start (link)', () => {
     // A link does not start a new session: no refresh cookie.
     expect(callback?.cookies.get(refreshCookieName('test'))).toBeUndefined();
 
-    const links = await api(suite.app, '/api/v1/users/me/oauth', { token: user.token });
-    expect(links.body).toEqual([
+    const links = await listLinks(user.token);
+    expect(await links.json()).toEqual([
       { provider: 'google', email: account.email, linked_at: expect.any(String), last_used_at: null },
     ]);
     const mail = await suite.smtp.waitForMessage(user.email, { subject: NOT_VERIFY });
@@ -142,10 +151,8 @@ describe('POST /users/me/oauth/{provider}/start (link)', () => {
     // Google now signs this user in.
     suite.google.signInAs(account);
     const res = await signInWith(suite.app, 'google');
-    const me = await api(suite.app, '/api/v1/users/me', {
-      token: await accessTokenFrom(suite.app, res.refreshToken ?? ''),
-    });
-    expect(me.body.id).toBe(user.id);
+    const me = await client(suite.app, await accessTokenFrom(suite.app, res.refreshToken ?? '')).api.v1.users.me.$get();
+    expect((await withStatus(me, 200).json()).id).toBe(user.id);
   });
 
   it('linking a provider account that belongs to another user links nothing: oauth_linked_elsewhere', async () => {
@@ -155,7 +162,7 @@ describe('POST /users/me/oauth/{provider}/start (link)', () => {
     suite.github.signInAs(other.account);
     const { callback } = await accountFlow(suite.app, 'github', user.token, { purpose: 'link' });
     expect(callback?.location).toBe(`${PUBLIC_APP_URL}/?auth_error=oauth_linked_elsewhere`);
-    expect((await api(suite.app, '/api/v1/users/me/oauth', { token: user.token })).body).toEqual([]);
+    expect(await (await listLinks(user.token)).json()).toEqual([]);
     const [owner] = await suite.app
       .sql`select user_id from oauth_accounts where provider_account_id = ${String(other.account.id)}`;
     expect(owner?.user_id).toBe(other.id);
@@ -164,12 +171,10 @@ describe('POST /users/me/oauth/{provider}/start (link)', () => {
   it('POST /users/me/oauth/github/start to link a provider already connected returns 409', async () => {
     const user = await githubOnlyUser();
     await suite.app.sql`update sessions set reauthenticated_at = ${suite.app.clock.now()} where user_id = ${user.id}`;
-    const res = await api(suite.app, '/api/v1/users/me/oauth/github/start', {
-      token: user.token,
-      json: { purpose: 'link' },
-    });
-    expect(res.status).toBe(409);
-    expect(res.body.detail).toBe('GitHub is already connected. Disconnect it first to connect another.');
+    const res = await startFromAccount(user.token, 'github', 'link');
+    expect((await withStatus(res, 409).json()).detail).toBe(
+      'GitHub is already connected. Disconnect it first to connect another.',
+    );
   });
 
   it('a link flow whose session ended meanwhile links nothing: oauth_state', async () => {
@@ -177,13 +182,10 @@ describe('POST /users/me/oauth/{provider}/start (link)', () => {
     expect((await stepUp(user)).status).toBe(204);
     const account = githubAccount();
     suite.github.signInAs(account);
-    const start = await api(suite.app, '/api/v1/users/me/oauth/github/start', {
-      token: user.token,
-      json: { purpose: 'link' },
-    });
-    expect(start.status).toBe(200);
-    await api(suite.app, '/api/v1/auth/logout', { token: user.token, json: {} });
-    const callbackUrl = await approveAtProvider(start.body.authorization_url);
+    const start = await startFromAccount(user.token, 'github', 'link');
+    const { authorization_url } = await withStatus(start, 200).json();
+    await client(suite.app, user.token).api.v1.auth.logout.$post({ json: {} });
+    const callbackUrl = await approveAtProvider(authorization_url);
     const flowCookie = cookieValue(start.headers.getSetCookie().find((line) => line.startsWith('aibc_oauth_flow=')));
     const res = await callbackAtApp(suite.app, callbackUrl, flowCookie);
     expect(res.location).toBe(`${PUBLIC_APP_URL}/?auth_error=oauth_state`);
@@ -193,6 +195,7 @@ describe('POST /users/me/oauth/{provider}/start (link)', () => {
 
   it('POST /users/me/oauth/{provider}/start with a bad purpose returns 422', async () => {
     const user = await passwordUser();
+    // A purpose the typed client would refuse to send.
     const res = await api(suite.app, '/api/v1/users/me/oauth/google/start', {
       token: user.token,
       json: { purpose: 'sign_in' },
@@ -208,9 +211,9 @@ describe('DELETE /users/me/oauth/{provider}', () => {
     suite.google.signInAs(googleAccount());
     await accountFlow(suite.app, 'google', user.token, { purpose: 'link' });
     suite.app.clock.advance(601);
-    const res = await api(suite.app, '/api/v1/users/me/oauth/google', { method: 'DELETE', token: user.token });
-    expectReauthenticationRequired(res, ['password', 'google']);
-    expect((await api(suite.app, '/api/v1/users/me/oauth', { token: user.token })).body).toHaveLength(1);
+    const res = await unlink(user.token, 'google');
+    await expectReauthenticationRequired(res, ['password', 'google']);
+    expect(await (await listLinks(user.token)).json()).toHaveLength(1);
   });
 
   it('DELETE /users/me/oauth/google after a step-up returns 204, mails the owner and audits it', async () => {
@@ -219,9 +222,9 @@ describe('DELETE /users/me/oauth/{provider}', () => {
     suite.google.signInAs(googleAccount());
     await accountFlow(suite.app, 'google', user.token, { purpose: 'link' });
     await suite.smtp.waitForMessage(user.email, { subject: NOT_VERIFY });
-    const res = await api(suite.app, '/api/v1/users/me/oauth/google', { method: 'DELETE', token: user.token });
+    const res = await unlink(user.token, 'google');
     expect(res.status).toBe(204);
-    expect((await api(suite.app, '/api/v1/users/me/oauth', { token: user.token })).body).toEqual([]);
+    expect(await (await listLinks(user.token)).json()).toEqual([]);
     const mail = await suite.smtp.waitForMessage(user.email, { subject: NOT_VERIFY });
     expect(mail.subject).toBe('Google was disconnected from your AI Bootcamp account');
     expect(mail.links).toEqual([`${PUBLIC_APP_URL}/settings`]);
@@ -233,17 +236,16 @@ describe('DELETE /users/me/oauth/{provider}', () => {
   it('DELETE /users/me/oauth/github when not connected returns 404', async () => {
     const user = await passwordUser();
     expect((await stepUp(user)).status).toBe(204);
-    const res = await api(suite.app, '/api/v1/users/me/oauth/github', { method: 'DELETE', token: user.token });
+    const res = await unlink(user.token, 'github');
     expect(res.status).toBe(404);
   });
 
   it('DELETE of the last way in (no password, one provider) returns 409 last_sign_in_method', async () => {
     const user = await githubOnlyUser();
     await suite.app.sql`update sessions set reauthenticated_at = ${suite.app.clock.now()} where user_id = ${user.id}`;
-    const res = await api(suite.app, '/api/v1/users/me/oauth/github', { method: 'DELETE', token: user.token });
-    expect(res.status).toBe(409);
-    expect(res.body).toMatchObject({ status: 409, code: 'last_sign_in_method' });
-    expect((await api(suite.app, '/api/v1/users/me/oauth', { token: user.token })).body).toHaveLength(1);
+    const res = await unlink(user.token, 'github');
+    expect(await withStatus(res, 409).json()).toMatchObject({ status: 409, code: 'last_sign_in_method' });
+    expect(await (await listLinks(user.token)).json()).toHaveLength(1);
   });
 
   it('two parallel unlinks of the last two providers (no password): exactly one succeeds', async () => {
@@ -253,13 +255,10 @@ describe('DELETE /users/me/oauth/{provider}', () => {
       values (${user.id}, 'google', ${`g-${user.id}`}, ${user.email})
     `;
     await suite.app.sql`update sessions set reauthenticated_at = ${suite.app.clock.now()} where user_id = ${user.id}`;
-    const results = await Promise.all(
-      (['google', 'github'] as const).map((provider) =>
-        api(suite.app, `/api/v1/users/me/oauth/${provider}`, { method: 'DELETE', token: user.token }),
-      ),
-    );
+    const results = await Promise.all([unlink(user.token, 'google'), unlink(user.token, 'github')]);
     expect(results.map((res) => res.status).sort()).toEqual([204, 409]);
-    expect(results.find((res) => res.status === 409)?.body.code).toBe('last_sign_in_method');
+    const refused = results[0].status === 409 ? results[0] : results[1];
+    expect((await withStatus(refused, 409).json()).code).toBe('last_sign_in_method');
     const links = await suite.app.sql`select 1 from oauth_accounts where user_id = ${user.id}`;
     expect(links).toHaveLength(1);
   });
@@ -284,7 +283,7 @@ describe('DELETE /users/me/oauth/{provider} against a removal in flight', () => 
       await tx`delete from oauth_accounts where user_id = ${user.id} and provider = 'github'`;
       await released;
     });
-    const removal = api(suite.app, '/api/v1/users/me/oauth/google', { method: 'DELETE', token: user.token });
+    const removal = unlink(user.token, 'google');
     let settled = false;
     void removal.then(() => {
       settled = true;
@@ -300,8 +299,7 @@ describe('DELETE /users/me/oauth/{provider} against a removal in flight', () => 
     release();
     await other;
     const res = await removal;
-    expect(res.status).toBe(409);
-    expect(res.body.code).toBe('last_sign_in_method');
+    expect((await withStatus(res, 409).json()).code).toBe('last_sign_in_method');
     const links = await suite.app.sql`select provider from oauth_accounts where user_id = ${user.id}`;
     expect(links).toEqual([{ provider: 'google' }]);
   });
@@ -310,13 +308,10 @@ describe('DELETE /users/me/oauth/{provider} against a removal in flight', () => 
 describe('step-up through a provider (purpose: reauth)', () => {
   it('an account without a password steps up by signing in at its provider again, stamping this session only', async () => {
     const user = await githubOnlyUser();
-    const denied = await api(suite.app, '/api/v1/users/me/oauth/github', { method: 'DELETE', token: user.token });
-    expectReauthenticationRequired(denied, ['github']);
+    const denied = await unlink(user.token, 'github');
+    await expectReauthenticationRequired(denied, ['github']);
     // The password route cannot help: there is no password.
-    expect(
-      (await api(suite.app, '/api/v1/auth/reauthenticate', { token: user.token, json: { password: 'Anything-1!' } }))
-        .status,
-    ).toBe(401);
+    expect((await stepUp({ token: user.token, password: 'Anything-1!' })).status).toBe(401);
 
     suite.github.signInAs(user.account);
     const { start, callback } = await accountFlow(suite.app, 'github', user.token, {
@@ -336,7 +331,7 @@ describe('step-up through a provider (purpose: reauth)', () => {
     expect(audit?.metadata).toMatchObject({ method: 'github' });
 
     // Stepped up: now the last-way-in rule is what stops the unlink.
-    const last = await api(suite.app, '/api/v1/users/me/oauth/github', { method: 'DELETE', token: user.token });
+    const last = await unlink(user.token, 'github');
     expect(last.status).toBe(409);
   });
 
@@ -351,11 +346,7 @@ describe('step-up through a provider (purpose: reauth)', () => {
 
   it('POST /users/me/oauth/google/start to step up through a provider that is not connected returns 404', async () => {
     const user = await githubOnlyUser();
-    const res = await api(suite.app, '/api/v1/users/me/oauth/google/start', {
-      token: user.token,
-      json: { purpose: 'reauth' },
-    });
-    expect(res.status).toBe(404);
-    expect(res.body.detail).toBe('Google is not connected to your account.');
+    const res = await startFromAccount(user.token, 'google', 'reauth');
+    expect((await withStatus(res, 404).json()).detail).toBe('Google is not connected to your account.');
   });
 });
