@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { api, createUser, loginAs, uniqueEmail } from '../../test/fixtures';
+import { client, createUser, loginAs, uniqueEmail, withStatus } from '../../test/fixtures';
 import {
   accessTokenFrom,
   accountFlow,
@@ -45,10 +45,8 @@ describe('provider sign-in for an email that already has an account', () => {
     suite.google.signInAs(account);
     const res = await signInWith(suite.app, 'google');
     expect(res.location).toBe(`${PUBLIC_APP_URL}/dashboard`);
-    const me = await api(suite.app, '/api/v1/users/me', {
-      token: await accessTokenFrom(suite.app, res.refreshToken ?? ''),
-    });
-    expect(me.body.id).toBe(user.id);
+    const me = await client(suite.app, await accessTokenFrom(suite.app, res.refreshToken ?? '')).api.v1.users.me.$get();
+    expect((await withStatus(me, 200).json()).id).toBe(user.id);
     expect(await linksOf(user.id)).toEqual([{ provider: 'google', provider_account_id: account.sub }]);
     const events = await suite.app.sql`select event, metadata from audit_logs where user_id = ${user.id} order by id`;
     expect(events.map((row) => row.event)).toEqual(['signup', 'oauth_linked', 'oauth_login', 'refresh']);
@@ -57,7 +55,7 @@ describe('provider sign-in for an email that already has an account', () => {
     expect(mail.subject).toBe('Google was connected to your AI Bootcamp account');
     expect(mail.text).toContain('you can now sign in with it');
     // The password still works too.
-    expect((await api(suite.app, '/api/v1/auth/login', { json: user })).status).toBe(200);
+    expect((await client(suite.app).api.v1.auth.login.$post({ json: user })).status).toBe(200);
   });
 
   it('Google verified + local unverified: nothing is linked (account_exists_sign_in_to_link)', async () => {
@@ -122,16 +120,14 @@ describe('provider sign-in for an email that already has an account', () => {
 
     const token = (await loginAs(suite.app, user)).access_token;
     expect(
-      (await api(suite.app, '/api/v1/auth/reauthenticate', { token, json: { password: user.password } })).status,
+      (await client(suite.app, token).api.v1.auth.reauthenticate.$post({ json: { password: user.password } })).status,
     ).toBe(204);
     const link = await accountFlow(suite.app, 'github', token, { purpose: 'link' });
     expect(link.callback?.location).toBe(`${PUBLIC_APP_URL}/dashboard`);
 
     const res = await signInWith(suite.app, 'github');
     expect(res.location).toBe(`${PUBLIC_APP_URL}/dashboard`);
-    const me = await api(suite.app, '/api/v1/users/me', {
-      token: await accessTokenFrom(suite.app, res.refreshToken ?? ''),
-    });
-    expect(me.body.id).toBe(user.id);
+    const me = await client(suite.app, await accessTokenFrom(suite.app, res.refreshToken ?? '')).api.v1.users.me.$get();
+    expect((await withStatus(me, 200).json()).id).toBe(user.id);
   });
 });

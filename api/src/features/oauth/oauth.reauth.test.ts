@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { api } from '../../test/fixtures';
+import { client, withStatus } from '../../test/fixtures';
 import {
   accessTokenFrom,
   accountFlow,
@@ -24,8 +24,8 @@ async function googleOnlyUser() {
   suite.google.signInAs(account);
   const res = await signInWith(suite.app, 'google', undefined, { jar });
   const token = await accessTokenFrom(suite.app, res.refreshToken ?? '');
-  const me = await api(suite.app, '/api/v1/users/me', { token });
-  return { id: me.body.id as string, token, account, jar };
+  const me = await withStatus(await client(suite.app, token).api.v1.users.me.$get(), 200).json();
+  return { id: me.id, token, account, jar };
 }
 
 async function stampedSessions(userId: string) {
@@ -129,10 +129,10 @@ describe('GitHub step-up', () => {
     suite.github.signInAs(account);
     const res = await signInWith(suite.app, 'github');
     const token = await accessTokenFrom(suite.app, res.refreshToken ?? '');
-    const me = await api(suite.app, '/api/v1/users/me', { token });
+    const me = await withStatus(await client(suite.app, token).api.v1.users.me.$get(), 200).json();
     const { callback, authorizationUrl } = await accountFlow(suite.app, 'github', token, { purpose: 'reauth' });
     expect(new URL(authorizationUrl ?? '').searchParams.get('prompt')).toBe('select_account');
     expect(callback?.location).toBe(`${PUBLIC_APP_URL}/dashboard`);
-    expect(await stampedSessions(me.body.id as string)).toBe(1);
+    expect(await stampedSessions(me.id)).toBe(1);
   });
 });

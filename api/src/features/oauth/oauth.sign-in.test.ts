@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { refreshCookieName } from '../../auth/refresh-cookie';
 import { hashToken } from '../../auth/tokens';
-import { api, createUser, DEFAULT_PASSWORD, loginAs, uniqueEmail } from '../../test/fixtures';
+import { api, client, createUser, DEFAULT_PASSWORD, loginAs, uniqueEmail, withStatus } from '../../test/fixtures';
 import {
   accessTokenFrom,
   accountFlow,
@@ -29,6 +29,12 @@ const counts = async () => {
   return row as { users: number; links: number; sessions: number };
 };
 
+// The user a provider sign-in signed in, as the site sees it after its silent refresh.
+async function userOf(refreshToken: string | undefined) {
+  const token = await accessTokenFrom(suite.app, refreshToken ?? '');
+  return withStatus(await client(suite.app, token).api.v1.users.me.$get(), 200).json();
+}
+
 function expectFailure(res: { status: number; location: string | null; cookies: Map<string, string> }, code: string) {
   expect(res.status).toBe(303);
   expect(res.location).toBe(`${PUBLIC_APP_URL}/?auth_error=${code}`);
@@ -39,9 +45,8 @@ function expectFailure(res: { status: number; location: string | null; cookies: 
 
 describe('GET /auth/oauth/providers', () => {
   it('GET /auth/oauth/providers lists the configured providers', async () => {
-    const res = await api(suite.app, '/api/v1/auth/oauth/providers');
-    expect(res.status).toBe(200);
-    expect(res.body).toEqual([
+    const res = await client(suite.app).api.v1.auth.oauth.providers.$get();
+    expect(await withStatus(res, 200).json()).toEqual([
       { id: 'google', name: 'Google' },
       { id: 'github', name: 'GitHub' },
     ]);
@@ -50,12 +55,15 @@ describe('GET /auth/oauth/providers', () => {
   it('GET /auth/oauth/providers is empty without provider configuration, and start answers 404', async () => {
     const bare = await startTestApp(suite.db.url, { migrate: false });
     try {
-      const list = await api(bare, '/api/v1/auth/oauth/providers');
-      expect(list.status).toBe(200);
-      expect(list.body).toEqual([]);
-      const start = await api(bare, '/api/v1/auth/oauth/google/start');
-      expect(start.status).toBe(404);
-      expect(start.body.detail).toBe('Sign-in with Google is not configured on this server.');
+      const list = await client(bare).api.v1.auth.oauth.providers.$get();
+      expect(await withStatus(list, 200).json()).toEqual([]);
+      const start = await client(bare).api.v1.auth.oauth[':provider'].start.$get({
+        param: { provider: 'google' },
+        query: {},
+      });
+      expect((await withStatus(start, 404).json()).detail).toBe(
+        'Sign-in with Google is not configured on this server.',
+      );
       expect(start.headers.get('set-cookie')).toBeNull();
     } finally {
       await bare.close();
@@ -110,6 +118,7 @@ describe('GET /auth/oauth/{provider}/start', () => {
   });
 
   it('GET /auth/oauth/{provider}/start with an unknown provider returns 422', async () => {
+    // A provider the typed client would refuse to name.
     const res = await api(suite.app, '/api/v1/auth/oauth/facebook/start');
     expect(res.status).toBe(422);
   });
@@ -130,24 +139,23 @@ describe('GET /auth/oauth/{provider}/callback sign-in', () => {
 
     // The site's silent refresh picks the session up.
     const token = await accessTokenFrom(suite.app, res.refreshToken ?? '');
-    const me = await api(suite.app, '/api/v1/users/me', { token });
-    expect(me.status).toBe(200);
-    expect(me.body).toMatchObject({
+    const me = await withStatus(await client(suite.app, token).api.v1.users.me.$get(), 200).json();
+    expect(me).toMatchObject({
       email: account.email,
       full_name: 'Ada Lovelace',
       is_verified: true,
       role: 'student',
     });
 
-    const [user] = await suite.app.sql`select hashed_password from users where id = ${me.body.id}`;
+    const [user] = await suite.app.sql`select hashed_password from users where id = ${me.id}`;
     expect(user?.hashed_password).toBeNull();
     const links = await suite.app.sql`
-      select provider, provider_account_id, email, last_used_at from oauth_accounts where user_id = ${me.body.id}
+      select provider, provider_account_id, email, last_used_at from oauth_accounts where user_id = ${me.id}
     `;
     expect(links).toEqual([
       { provider: 'google', provider_account_id: account.sub, email: account.email, last_used_at: expect.any(Date) },
     ]);
-    const audit = await suite.app.sql`select event, metadata from audit_logs where user_id = ${me.body.id} order by id`;
+    const audit = await suite.app.sql`select event, metadata from audit_logs where user_id = ${me.id} order by id`;
     expect(audit.map((row) => row.event)).toEqual(['signup', 'oauth_login', 'refresh']);
     expect(audit[0]?.metadata).toEqual({ method: 'google' });
     expect(audit[1]?.metadata).toMatchObject({ method: 'google' });
@@ -166,16 +174,12 @@ describe('GET /auth/oauth/{provider}/callback sign-in', () => {
     const account = googleAccount();
     suite.google.signInAs(account);
     const first = await signInWith(suite.app, 'google');
-    const firstUser = (
-      await api(suite.app, '/api/v1/users/me', { token: await accessTokenFrom(suite.app, first.refreshToken ?? '') })
-    ).body;
+    const firstUser = await userOf(first.refreshToken);
     suite.app.clock.advance(60);
     // Same subject, new address and name at Google: still the same account.
     suite.google.signInAs({ ...account, email: uniqueEmail('renamed'), name: 'Someone Else' });
     const second = await signInWith(suite.app, 'google');
-    const secondUser = (
-      await api(suite.app, '/api/v1/users/me', { token: await accessTokenFrom(suite.app, second.refreshToken ?? '') })
-    ).body;
+    const secondUser = await userOf(second.refreshToken);
     expect(secondUser.id).toBe(firstUser.id);
     expect(secondUser.email).toBe(account.email);
     const [link] = await suite.app.sql`select last_used_at from oauth_accounts where user_id = ${firstUser.id}`;
@@ -188,9 +192,7 @@ describe('GET /auth/oauth/{provider}/callback sign-in', () => {
     const res = await signInWith(suite.app, 'github');
     expect(res.status).toBe(303);
     expect(res.location).toBe(`${PUBLIC_APP_URL}/dashboard`);
-    const me = (
-      await api(suite.app, '/api/v1/users/me', { token: await accessTokenFrom(suite.app, res.refreshToken ?? '') })
-    ).body;
+    const me = await userOf(res.refreshToken);
     const primary = account.emails.find((entry) => entry.primary)?.email;
     expect(me).toMatchObject({ email: primary, full_name: 'first-login', is_verified: true });
     const [link] = await suite.app.sql`select provider_account_id from oauth_accounts where user_id = ${me.id}`;
@@ -199,16 +201,12 @@ describe('GET /auth/oauth/{provider}/callback sign-in', () => {
     // The login renamed at GitHub (and the old one taken by someone else): the id still finds the same account.
     suite.github.signInAs({ ...account, login: 'renamed-login' });
     const again = await signInWith(suite.app, 'github');
-    const meAgain = (
-      await api(suite.app, '/api/v1/users/me', { token: await accessTokenFrom(suite.app, again.refreshToken ?? '') })
-    ).body;
+    const meAgain = await userOf(again.refreshToken);
     expect(meAgain.id).toBe(me.id);
     const before = await counts();
     suite.github.signInAs(githubAccount({ login: 'first-login' }));
     const impostor = await signInWith(suite.app, 'github');
-    const impostorMe = (
-      await api(suite.app, '/api/v1/users/me', { token: await accessTokenFrom(suite.app, impostor.refreshToken ?? '') })
-    ).body;
+    const impostorMe = await userOf(impostor.refreshToken);
     expect(impostorMe.id).not.toBe(me.id);
     expect((await counts()).users).toBe(before.users + 1);
   });
@@ -261,23 +259,24 @@ describe('GET /auth/oauth/{provider}/callback sign-in', () => {
     suite.github.signInAs(account);
     await signInWith(suite.app, 'github');
     const email = account.emails.find((entry) => entry.primary)?.email;
-    const res = await api(suite.app, '/api/v1/auth/login', { json: { email, password: DEFAULT_PASSWORD } });
-    expect(res.status).toBe(401);
-    expect(res.body.detail).toBe('Incorrect email or password.');
+    const res = await client(suite.app).api.v1.auth.login.$post({
+      json: { email: email ?? '', password: DEFAULT_PASSWORD },
+    });
+    expect((await withStatus(res, 401).json()).detail).toBe('Incorrect email or password.');
   });
 
   it('a provider sign-in neither counts toward nor resets the password lockout', async () => {
     const user = await createUser(suite.app, { email: uniqueEmail('lockout') });
     const token = (await loginAs(suite.app, user)).access_token;
     // Link Google to the password account through the dashboard route (step-up first).
-    await api(suite.app, '/api/v1/auth/reauthenticate', { token, json: { password: user.password } });
+    await client(suite.app, token).api.v1.auth.reauthenticate.$post({ json: { password: user.password } });
     const account = googleAccount({ email: user.email });
     suite.google.signInAs(account);
     const linked = await accountFlow(suite.app, 'google', token, { purpose: 'link' });
     expect(linked.callback?.location).toBe(`${PUBLIC_APP_URL}/dashboard`);
 
     for (let i = 0; i < 4; i++) {
-      await api(suite.app, '/api/v1/auth/login', { json: { email: user.email, password: 'Wrong-Pa55word!' } });
+      await client(suite.app).api.v1.auth.login.$post({ json: { email: user.email, password: 'Wrong-Pa55word!' } });
     }
     const [before] = await suite.app.sql`select failed_count from login_attempts where email = ${user.email}`;
     expect(before?.failed_count).toBe(4);
