@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { api, createUser, loginAs } from '../../test/fixtures';
+import type { RegistrationResponse } from '../../shared/passkeys';
+import { api, client, createUser, loginAs, withStatus } from '../../test/fixtures';
 import { useTestApp } from '../../test/setup';
 import { NOT_VERIFY } from '../../test/smtp';
 
@@ -11,11 +12,15 @@ const { app, smtp } = useTestApp({ smtp: true });
 async function signedInWithStepUp() {
   const user = await createUser(app);
   const session = await loginAs(app, user);
-  expect(
-    (await api(app, '/api/v1/auth/reauthenticate', { token: session.access_token, json: { password: user.password } }))
-      .status,
-  ).toBe(204);
+  const stepUp = await client(app, session.access_token).api.v1.auth.reauthenticate.$post({
+    json: { password: user.password },
+  });
+  expect(stepUp.status).toBe(204);
   return { user, token: session.access_token };
+}
+
+function passkeys(token?: string) {
+  return client(app, token).api.v1.users.me.passkeys;
 }
 
 // A stored passkey as a registration leaves it (the signature check never runs in these tests).
@@ -37,10 +42,10 @@ describe('/users/me/passkeys', () => {
     app.clock.advance(1);
     const second = await seedPasskey(user.id, 'Laptop');
     await seedPasskey(stranger.id, 'Not yours');
-    const res = await api(app, '/api/v1/users/me/passkeys', { token });
-    expect(res.status).toBe(200);
-    expect(res.body.map((passkey: { id: string }) => passkey.id)).toEqual([first, second]);
-    expect(res.body[0]).toEqual({
+    const res = await passkeys(token).$get();
+    const body = await withStatus(res, 200).json();
+    expect(body.map((passkey) => passkey.id)).toEqual([first, second]);
+    expect(body[0]).toEqual({
       id: first,
       name: 'Phone',
       created_at: expect.any(String),
@@ -48,7 +53,7 @@ describe('/users/me/passkeys', () => {
       backed_up: true,
     });
     expect(res.headers.get('cache-control')).toBe('no-store');
-    expect((await api(app, '/api/v1/users/me/passkeys')).status).toBe(401);
+    expect((await passkeys().$get()).status).toBe(401);
   });
 
   it('PATCH /users/me/passkeys/{id} renames yours, 404 for another user’s, 422 for a bad name', async () => {
@@ -56,29 +61,19 @@ describe('/users/me/passkeys', () => {
     const stranger = await createUser(app);
     const mine = await seedPasskey(user.id);
     const theirs = await seedPasskey(stranger.id);
-    const renamed = await api(app, `/api/v1/users/me/passkeys/${mine}`, {
-      method: 'PATCH',
-      token,
-      json: { name: '  Pixel 9  ' },
-    });
-    expect(renamed.status).toBe(200);
-    expect(renamed.body).toMatchObject({ id: mine, name: 'Pixel 9' });
-    const other = await api(app, `/api/v1/users/me/passkeys/${theirs}`, {
-      method: 'PATCH',
-      token,
-      json: { name: 'x' },
-    });
+    const renamed = await passkeys(token)[':id'].$patch({ param: { id: mine }, json: { name: '  Pixel 9  ' } });
+    expect(await withStatus(renamed, 200).json()).toMatchObject({ id: mine, name: 'Pixel 9' });
+    const other = await passkeys(token)[':id'].$patch({ param: { id: theirs }, json: { name: 'x' } });
     expect(other.status).toBe(404);
     const [unchanged] = await app.sql`select name from passkeys where id = ${theirs}`;
     expect(unchanged?.name).toBe('Phone');
     for (const name of ['', ' ', 'a'.repeat(65), 'bad\u0000name', 'evil\u202ename']) {
-      const bad = await api(app, `/api/v1/users/me/passkeys/${mine}`, { method: 'PATCH', token, json: { name } });
-      expect(bad.status).toBe(422);
-      expect(bad.body.errors[0].field).toBe('name');
+      const bad = await passkeys(token)[':id'].$patch({ param: { id: mine }, json: { name } });
+      expect((await withStatus(bad, 422).json()).errors?.[0]?.field).toBe('name');
     }
-    expect(
-      (await api(app, '/api/v1/users/me/passkeys/not-a-uuid', { method: 'PATCH', token, json: { name: 'x' } })).status,
-    ).toBe(422);
+    expect((await passkeys(token)[':id'].$patch({ param: { id: 'not-a-uuid' }, json: { name: 'x' } })).status).toBe(
+      422,
+    );
   });
 
   it('DELETE /users/me/passkeys/{id} needs a step-up, and answers 404 for a passkey that is not yours', async () => {
@@ -87,17 +82,14 @@ describe('/users/me/passkeys', () => {
     const stranger = await createUser(app);
     const theirs = await seedPasskey(stranger.id);
     const fresh = await loginAs(app, user);
-    const noStepUp = await api(app, `/api/v1/users/me/passkeys/${mine}`, {
-      method: 'DELETE',
-      token: fresh.access_token,
+    const noStepUp = await passkeys(fresh.access_token)[':id'].$delete({ param: { id: mine } });
+    expect(await withStatus(noStepUp, 401).json()).toMatchObject({
+      code: 'reauthentication_required',
+      methods: ['password', 'webauthn'],
     });
-    expect(noStepUp.status).toBe(401);
-    expect(noStepUp.body).toMatchObject({ code: 'reauthentication_required', methods: ['password', 'webauthn'] });
     expect(noStepUp.headers.get('www-authenticate')).toContain('insufficient_user_authentication');
-    expect((await api(app, `/api/v1/users/me/passkeys/${theirs}`, { method: 'DELETE', token })).status).toBe(404);
-    expect(
-      (await api(app, `/api/v1/users/me/passkeys/${crypto.randomUUID()}`, { method: 'DELETE', token })).status,
-    ).toBe(404);
+    expect((await passkeys(token)[':id'].$delete({ param: { id: theirs } })).status).toBe(404);
+    expect((await passkeys(token)[':id'].$delete({ param: { id: crypto.randomUUID() } })).status).toBe(404);
     expect(await app.sql`select id from passkeys where id in (${mine}, ${theirs})`).toHaveLength(2);
   });
 
@@ -105,11 +97,11 @@ describe('/users/me/passkeys', () => {
     const { user, token } = await signedInWithStepUp();
     const other = await loginAs(app, user);
     const mine = await seedPasskey(user.id);
-    const res = await api(app, `/api/v1/users/me/passkeys/${mine}`, { method: 'DELETE', token });
+    const res = await passkeys(token)[':id'].$delete({ param: { id: mine } });
     expect(res.status).toBe(204);
     expect(await app.sql`select id from passkeys where id = ${mine}`).toHaveLength(0);
-    expect((await api(app, '/api/v1/users/me', { token: other.access_token })).status).toBe(401);
-    expect((await api(app, '/api/v1/users/me', { token })).status).toBe(200);
+    expect((await client(app, other.access_token).api.v1.users.me.$get()).status).toBe(401);
+    expect((await client(app, token).api.v1.users.me.$get()).status).toBe(200);
     const [audit] =
       await app.sql`select metadata from audit_logs where user_id = ${user.id} and event = 'passkey_removed'`;
     expect(audit?.metadata).toMatchObject({ passkey_id: mine, sessions_ended: 1 });
@@ -128,34 +120,33 @@ describe('/users/me/passkeys', () => {
     await app.sql`update users set hashed_password = null where id = ${user.id}`;
     const first = await seedPasskey(user.id, 'One');
     const second = await seedPasskey(user.id, 'Two');
-    const answers = await Promise.all(
-      [first, second].map((id) => api(app, `/api/v1/users/me/passkeys/${id}`, { method: 'DELETE', token })),
-    );
+    const answers = await Promise.all([first, second].map((id) => passkeys(token)[':id'].$delete({ param: { id } })));
     expect(answers.map((answer) => answer.status).sort()).toEqual([204, 409]);
     const refused = answers.find((answer) => answer.status === 409);
-    expect(refused?.body).toMatchObject({ status: 409, code: 'last_sign_in_method' });
+    expect(await refused?.json()).toMatchObject({ status: 409, code: 'last_sign_in_method' });
     expect(await app.sql`select id from passkeys where user_id = ${user.id}`).toHaveLength(1);
   });
 
   it('POST /users/me/passkeys/options keeps one random user handle per user and stores a 5-minute challenge', async () => {
     const { user, token } = await signedInWithStepUp();
-    const first = await api(app, '/api/v1/users/me/passkeys/options', { method: 'POST', token });
-    const second = await api(app, '/api/v1/users/me/passkeys/options', { method: 'POST', token });
-    expect(first.status).toBe(200);
-    expect(first.body.user.id).toBe(second.body.user.id);
-    expect(first.body.challenge).not.toBe(second.body.challenge);
-    expect(first.body.timeout).toBe(300_000);
+    const firstRes = await passkeys(token).options.$post();
+    const secondRes = await passkeys(token).options.$post();
+    const first = await withStatus(firstRes, 200).json();
+    const second = await withStatus(secondRes, 200).json();
+    expect(first.user.id).toBe(second.user.id);
+    expect(first.challenge).not.toBe(second.challenge);
+    expect(first.timeout).toBe(300_000);
     const challenges = await app.sql`
       select purpose, user_id, extract(epoch from expires_at - created_at)::int as ttl
-      from webauthn_challenges where challenge in (${first.body.challenge}, ${second.body.challenge})
+      from webauthn_challenges where challenge in (${first.challenge}, ${second.challenge})
     `;
     expect(challenges).toEqual([
       { purpose: 'registration', user_id: user.id, ttl: 300 },
       { purpose: 'registration', user_id: user.id, ttl: 300 },
     ]);
     const other = await signedInWithStepUp();
-    const theirs = await api(app, '/api/v1/users/me/passkeys/options', { method: 'POST', token: other.token });
-    expect(theirs.body.user.id).not.toBe(first.body.user.id);
+    const theirs = await withStatus(await passkeys(other.token).options.$post(), 200).json();
+    expect(theirs.user.id).not.toBe(first.user.id);
   });
 
   it('POST /users/me/passkeys answers 400 for an answer to no challenge of this session, 422 for a malformed one', async () => {
@@ -167,15 +158,16 @@ describe('/users/me/passkeys', () => {
         origin: 'http://localhost:8000',
       }),
     ).toString('base64url');
-    const response = {
+    const response: RegistrationResponse = {
       id: 'AAAA',
       rawId: 'AAAA',
       type: 'public-key',
       clientExtensionResults: {},
       response: { clientDataJSON: clientData, attestationObject: 'AAAA' },
     };
-    const res = await api(app, '/api/v1/users/me/passkeys', { token, json: { name: 'Key', response } });
+    const res = await passkeys(token).$post({ json: { name: 'Key', response } });
     expect(res.status).toBe(400);
+    // A response the typed client would refuse to send.
     const malformed = await api(app, '/api/v1/users/me/passkeys', {
       token,
       json: { name: 'Key', response: { id: 1 } },
@@ -184,23 +176,20 @@ describe('/users/me/passkeys', () => {
   });
 
   it('POST /auth/passkey/options answers a challenge id and discoverable request options', async () => {
-    const res = await api(app, '/api/v1/auth/passkey/options', { method: 'POST' });
-    expect(res.status).toBe(200);
-    expect(res.body).toEqual({
+    const res = await client(app).api.v1.auth.passkey.options.$post();
+    const body = await withStatus(res, 200).json();
+    expect(body).toEqual({
       challenge_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
       options: expect.objectContaining({ rpId: 'localhost', userVerification: 'required', timeout: 300_000 }),
     });
-    expect(res.body.options.allowCredentials).toBeUndefined();
-    expect(res.body.options.challenge).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(body.options.allowCredentials).toBeUndefined();
+    expect(body.options.challenge).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 
   it('POST /auth/reauthenticate/webauthn/options answers 404 for an account without passkeys', async () => {
     const user = await createUser(app);
     const session = await loginAs(app, user);
-    const res = await api(app, '/api/v1/auth/reauthenticate/webauthn/options', {
-      method: 'POST',
-      token: session.access_token,
-    });
+    const res = await client(app, session.access_token).api.v1.auth.reauthenticate.webauthn.options.$post();
     expect(res.status).toBe(404);
   });
 });
