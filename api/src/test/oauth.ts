@@ -5,6 +5,7 @@ import { refreshCookieName } from '../auth/refresh-cookie';
 const REFRESH_COOKIE = refreshCookieName('test');
 
 import { FLOW_COOKIE } from '../features/oauth/oauth.cookie';
+import { client } from './fixtures';
 import { type LocalGitHub, startLocalGitHub } from './local-github';
 import { type LocalGoogle, startLocalGoogle } from './local-google';
 import { createTestDatabase, type StartTestAppOptions, startTestApp, type TestApp, type TestDatabase } from './setup';
@@ -201,13 +202,12 @@ export async function signInWith(
 
 // The access token the site's silent refresh gets from the refresh cookie a sign-in set.
 export async function accessTokenFrom(app: Pick<TestApp, 'url'>, refreshToken: string): Promise<string> {
-  const response = await fetch(`${app.url}/api/v1/auth/refresh`, {
-    method: 'POST',
-    headers: { cookie: `${REFRESH_COOKIE}=${refreshToken}`, 'content-type': 'application/json' },
-    body: '{}',
-  });
+  const response = await client(app).api.v1.auth.refresh.$post(
+    { json: {} },
+    { headers: { cookie: `${REFRESH_COOKIE}=${refreshToken}` } },
+  );
   if (response.status !== 200) throw new Error(`refresh answered ${response.status}`);
-  return ((await response.json()) as { access_token: string }).access_token;
+  return (await response.json()).access_token;
 }
 
 // POST /users/me/oauth/{provider}/start, then the provider, then the callback: a link or a provider step-up.
