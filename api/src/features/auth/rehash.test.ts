@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { bcryptCostOf, hashPassword } from '../../auth/passwords';
 import { rehashIfCostChanged } from '../../auth/rehash';
-import { api, createUser } from '../../test/fixtures';
+import { client, createUser } from '../../test/fixtures';
 import { useTestApp } from '../../test/setup';
 
 // The real hash, wrapped so a test can see whether a rehash started (it starts before the login answers).
@@ -34,7 +34,7 @@ async function userWithCost4Hash() {
   return { user, old };
 }
 
-const login = (email: string, password: string) => api(app, '/api/v1/auth/login', { json: { email, password } });
+const login = (email: string, password: string) => client(app).api.v1.auth.login.$post({ json: { email, password } });
 
 describe('rehash on a password login', () => {
   it('replaces a hash of another cost after a successful login, and the password still works', async () => {

@@ -1,40 +1,47 @@
 import { describe, expect, it } from 'vitest';
 import { isCommonPassword } from '../../auth/common-passwords';
-import { api, createUser, DEFAULT_PASSWORD, uniqueEmail } from '../../test/fixtures';
+import type { Problem } from '../../shared/problem';
+import { api, client, createUser, DEFAULT_PASSWORD, uniqueEmail, withStatus } from '../../test/fixtures';
 import { useTestApp } from '../../test/setup';
 
 const { app } = useTestApp();
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-function signup(body: Record<string, unknown>) {
-  return api(app, '/api/v1/auth/signup', { json: body });
+function signup(body: { email: string; full_name: string; password: string }) {
+  return client(app).api.v1.auth.signup.$post({ json: body });
 }
 
 function login(email: string, password: string) {
-  return api(app, '/api/v1/auth/login', { json: { email, password } });
+  return client(app).api.v1.auth.login.$post({ json: { email, password } });
 }
 
 // A 422 problem whose errors[] names `field`.
-function expectValidationProblem(res: Awaited<ReturnType<typeof api>>, field: string) {
-  expect(res.status).toBe(422);
-  expect(res.body).toMatchObject({ type: 'about:blank', title: 'Unprocessable Content', status: 422 });
-  expect(typeof res.body.detail).toBe('string');
-  expect(Array.isArray(res.body.errors)).toBe(true);
-  expect(res.body.errors.map((error: { field: string }) => error.field)).toContain(field);
-  for (const error of res.body.errors) expect(typeof error.message).toBe('string');
-  expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+function expectValidationProblemBody(body: Problem, headers: Headers, field: string) {
+  expect(body).toMatchObject({ type: 'about:blank', title: 'Unprocessable Content', status: 422 });
+  expect(typeof body.detail).toBe('string');
+  expect(Array.isArray(body.errors)).toBe(true);
+  expect(body.errors?.map((error) => error.field)).toContain(field);
+  for (const error of body.errors ?? []) expect(typeof error.message).toBe('string');
+  expect(headers.get('content-type')).toMatch(/^application\/problem\+json/);
+}
+
+// The same, for a sign-up's answer; returns the problem.
+async function expectValidationProblem(res: Awaited<ReturnType<typeof signup>>, field: string) {
+  const body = await withStatus(res, 422).json();
+  expectValidationProblemBody(body, res.headers, field);
+  return body;
 }
 
 describe('POST /auth/signup', () => {
   it('POST /auth/signup returns 201 with the full User object and no password hash', async () => {
     const email = uniqueEmail('shape');
     const res = await signup({ email, full_name: 'Grace Hopper', password: DEFAULT_PASSWORD });
-    expect(res.status).toBe(201);
-    expect(Object.keys(res.body).sort()).toEqual(
+    const body = await withStatus(res, 201).json();
+    expect(Object.keys(body).sort()).toEqual(
       ['created_at', 'email', 'full_name', 'id', 'is_active', 'is_verified', 'last_login_at', 'role'].sort(),
     );
-    expect(res.body).toEqual({
+    expect(body).toEqual({
       id: expect.stringMatching(UUID),
       email,
       full_name: 'Grace Hopper',
@@ -44,17 +51,17 @@ describe('POST /auth/signup', () => {
       created_at: expect.any(String),
       last_login_at: null,
     });
-    expect(new Date(res.body.created_at).toISOString()).toBe(res.body.created_at);
-    expect(JSON.stringify(res.body)).not.toMatch(/hash|password/i);
+    expect(new Date(body.created_at).toISOString()).toBe(body.created_at);
+    expect(JSON.stringify(body)).not.toMatch(/hash|password/i);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
   });
 
   it('POST /auth/signup trims and lower-cases the email', async () => {
     const local = `Mixed.Case.${Date.now().toString(36)}`;
     const res = await signup({ email: `  ${local}@Example.COM  `, full_name: 'Ada', password: DEFAULT_PASSWORD });
-    expect(res.status).toBe(201);
-    expect(res.body.email).toBe(`${local.toLowerCase()}@example.com`);
-    const [row] = await app.sql`select email from users where id = ${res.body.id}`;
+    const body = await withStatus(res, 201).json();
+    expect(body.email).toBe(`${local.toLowerCase()}@example.com`);
+    const [row] = await app.sql`select email from users where id = ${body.id}`;
     expect(row?.email).toBe(`${local.toLowerCase()}@example.com`);
     const ok = await login(`${local.toUpperCase()}@EXAMPLE.com `, DEFAULT_PASSWORD);
     expect(ok.status).toBe(200);
@@ -62,16 +69,14 @@ describe('POST /auth/signup', () => {
 
   it('POST /auth/signup trims the full name', async () => {
     const res = await signup({ email: uniqueEmail(), full_name: '  Alan Turing \t', password: DEFAULT_PASSWORD });
-    expect(res.status).toBe(201);
-    expect(res.body.full_name).toBe('Alan Turing');
+    expect((await withStatus(res, 201).json()).full_name).toBe('Alan Turing');
   });
 
   it('POST /auth/signup returns 409 for an email taken in another case', async () => {
     const email = uniqueEmail('taken');
     await createUser(app, { email });
     const res = await signup({ email: email.toUpperCase(), full_name: 'Copycat', password: 'An0ther-Secret!' });
-    expect(res.status).toBe(409);
-    expect(res.body).toEqual({
+    expect(await withStatus(res, 409).json()).toEqual({
       type: 'about:blank',
       title: 'Conflict',
       status: 409,
@@ -131,7 +136,7 @@ describe('POST /auth/signup password policy', () => {
     it(`POST /auth/signup returns 422 naming password for ${name}`, async () => {
       const email = uniqueEmail();
       const res = await signup({ email, full_name: 'Ada', password });
-      expectValidationProblem(res, 'password');
+      await expectValidationProblem(res, 'password');
       const rows = await app.sql`select 1 from users where email = ${email}`;
       expect(rows.length).toBe(0);
     });
@@ -148,8 +153,8 @@ describe('POST /auth/signup password policy', () => {
     expect(isCommonPassword('Password123!')).toBe(true);
     const email = uniqueEmail();
     const res = await signup({ email, full_name: 'Ada', password: 'Password123!' });
-    expectValidationProblem(res, 'password');
-    expect(res.body.errors.find((error: { field: string }) => error.field === 'password').message).toMatch(/common/i);
+    const body = await expectValidationProblem(res, 'password');
+    expect(body.errors?.find((error) => error.field === 'password')?.message).toMatch(/common/i);
     const rows = await app.sql`select 1 from users where email = ${email}`;
     expect(rows.length).toBe(0);
   });
@@ -157,24 +162,24 @@ describe('POST /auth/signup password policy', () => {
   it('POST /auth/signup returns 422 for a common password in another case', async () => {
     expect(isCommonPassword('Qwerty123!')).toBe(true);
     const res = await signup({ email: uniqueEmail(), full_name: 'Ada', password: 'Qwerty123!' });
-    expectValidationProblem(res, 'password');
+    await expectValidationProblem(res, 'password');
   });
 
   it('POST /auth/signup returns 422 for a password built from the email name', async () => {
     const email = `marguerite.${Date.now().toString(36)}@example.com`;
     const name = email.split('@')[0] ?? '';
     const res = await signup({ email, full_name: 'Marguerite', password: `${name.toUpperCase()}-9a` });
-    expectValidationProblem(res, 'password');
-    expect(res.body.errors[0].message).toMatch(/email/i);
+    const body = await expectValidationProblem(res, 'password');
+    expect(body.errors?.[0]?.message).toMatch(/email/i);
     const again = await signup({ email, full_name: 'Marguerite', password: `X9!${name.replace('.', '')}` });
-    expectValidationProblem(again, 'password');
+    await expectValidationProblem(again, 'password');
   });
 
   it("POST /auth/signup returns 422 for a password containing the site's name", async () => {
     for (const password of ['AiBootcamp2024!', 'My-Ai-Bootcamp-9', 'Bootcamp#2025x']) {
       const res = await signup({ email: uniqueEmail(), full_name: 'Ada', password });
-      expectValidationProblem(res, 'password');
-      expect(res.body.errors[0].message).toMatch(/site/i);
+      const body = await expectValidationProblem(res, 'password');
+      expect(body.errors?.[0]?.message).toMatch(/site/i);
     }
   });
 });
@@ -183,25 +188,25 @@ describe('POST /auth/signup field validation', () => {
   it('POST /auth/signup returns 422 naming email for a malformed email', async () => {
     for (const email of ['not-an-email', 'a@', '@example.com', 'two@@example.com', '']) {
       const res = await signup({ email, full_name: 'Ada', password: DEFAULT_PASSWORD });
-      expectValidationProblem(res, 'email');
+      await expectValidationProblem(res, 'email');
     }
   });
 
   it('POST /auth/signup returns 422 naming email for an email over 254 characters', async () => {
     const res = await signup({ email: `${'a'.repeat(250)}@example.com`, full_name: 'Ada', password: DEFAULT_PASSWORD });
-    expectValidationProblem(res, 'email');
+    await expectValidationProblem(res, 'email');
   });
 
   it('POST /auth/signup returns 422 naming full_name for an empty or blank name', async () => {
     for (const full_name of ['', '   ']) {
       const res = await signup({ email: uniqueEmail(), full_name, password: DEFAULT_PASSWORD });
-      expectValidationProblem(res, 'full_name');
+      await expectValidationProblem(res, 'full_name');
     }
   });
 
   it('POST /auth/signup returns 422 naming full_name for a name over 100 characters', async () => {
     const res = await signup({ email: uniqueEmail(), full_name: 'x'.repeat(101), password: DEFAULT_PASSWORD });
-    expectValidationProblem(res, 'full_name');
+    await expectValidationProblem(res, 'full_name');
     const ok = await signup({ email: uniqueEmail(), full_name: 'x'.repeat(100), password: DEFAULT_PASSWORD });
     expect(ok.status).toBe(201);
   });
@@ -209,7 +214,7 @@ describe('POST /auth/signup field validation', () => {
   it('POST /auth/signup returns 422 naming full_name for control characters', async () => {
     for (const full_name of ['Ada\u0000Lovelace', 'Ada\nLovelace', 'Ada\u007fL', 'Ada\u009bL']) {
       const res = await signup({ email: uniqueEmail(), full_name, password: DEFAULT_PASSWORD });
-      expectValidationProblem(res, 'full_name');
+      await expectValidationProblem(res, 'full_name');
     }
   });
 
@@ -222,11 +227,11 @@ describe('POST /auth/signup field validation', () => {
     ];
     for (const character of invisible) {
       const res = await signup({ email, full_name: `Ada${character}Lovelace`, password: DEFAULT_PASSWORD });
-      expectValidationProblem(res, 'full_name');
-      expect(res.body.errors).toContainEqual({ field: 'full_name', message: expect.stringMatching(/invisible/i) });
+      const body = await expectValidationProblem(res, 'full_name');
+      expect(body.errors).toContainEqual({ field: 'full_name', message: expect.stringMatching(/invisible/i) });
     }
     // "Ada <RLO>moc.live" reads as "Ada evil.com" in a mail: refused even at the end of the name.
-    expectValidationProblem(
+    await expectValidationProblem(
       await signup({ email, full_name: 'Ada \u202emoc.live', password: DEFAULT_PASSWORD }),
       'full_name',
     );
@@ -237,15 +242,20 @@ describe('POST /auth/signup field validation', () => {
   });
 
   it('POST /auth/signup returns 422 naming every missing field', async () => {
-    const res = await signup({});
+    // No fields at all: a body the typed client would refuse to send.
+    const res = await api(app, '/api/v1/auth/signup', { json: {} });
     expect(res.status).toBe(422);
     const fields = res.body.errors.map((error: { field: string }) => error.field);
     expect(fields).toEqual(expect.arrayContaining(['email', 'full_name', 'password']));
   });
 
   it('POST /auth/signup returns 422 when a field has the wrong type', async () => {
-    const res = await signup({ email: uniqueEmail(), full_name: 42, password: DEFAULT_PASSWORD });
-    expectValidationProblem(res, 'full_name');
+    // A number for a name: a body the typed client would refuse to send.
+    const res = await api(app, '/api/v1/auth/signup', {
+      json: { email: uniqueEmail(), full_name: 42, password: DEFAULT_PASSWORD },
+    });
+    expect(res.status).toBe(422);
+    expectValidationProblemBody(res.body, res.headers, 'full_name');
   });
 });
 

@@ -1,20 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, type JWTPayload, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { api, createUser, loginAs, type Session } from '../../test/fixtures';
+import { client, createUser, loginAs, type Session, withStatus } from '../../test/fixtures';
 import { startTestApp, useTestApp } from '../../test/setup';
 
 const { app, db } = useTestApp();
 
-type Response = Awaited<ReturnType<typeof api>>;
-
+// `headers` sends an Authorization header of the test's own making (no `Bearer `, say). Never `{ headers: undefined }`:
+// hc would send that in place of the client's own headers, the Bearer token with them.
 function me(token?: string, headers?: Record<string, string>) {
-  return api(app, '/api/v1/users/me', { token, headers });
+  return client(app, token).api.v1.users.me.$get({}, { headers: headers ?? {} });
 }
 
-function expectUnauthorized(res: Response) {
-  expect(res.status).toBe(401);
-  expect(res.body).toEqual({
+async function expectUnauthorized(res: Awaited<ReturnType<typeof me>>) {
+  expect(await withStatus(res, 401).json()).toEqual({
     type: 'about:blank',
     title: 'Unauthorized',
     status: 401,
@@ -88,10 +87,9 @@ describe('access token claims', () => {
 describe('GET /users/me with a bearer token', () => {
   it('GET /users/me returns 200 and the user with a valid token', async () => {
     const { session, userId } = await signedInSession();
-    const res = await me(session.access_token);
-    expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ id: userId, role: 'student', is_active: true });
-    expect(res.body.hashed_password).toBeUndefined();
+    const body = await withStatus(await me(session.access_token), 200).json();
+    expect(body).toMatchObject({ id: userId, role: 'student', is_active: true });
+    expect(body).not.toHaveProperty('hashed_password');
   });
 
   it('GET /users/me returns 200 for a token forged with every right piece (control for the cases below)', async () => {
@@ -101,22 +99,22 @@ describe('GET /users/me with a bearer token', () => {
   });
 
   it('GET /users/me returns 401 with no token', async () => {
-    expectUnauthorized(await me());
+    await expectUnauthorized(await me());
   });
 
   it('GET /users/me returns 401 for a malformed Authorization header', async () => {
     const { session } = await signedInSession();
-    expectUnauthorized(await me(undefined, { authorization: session.access_token }));
-    expectUnauthorized(await me(undefined, { authorization: `Basic ${session.access_token}` }));
-    expectUnauthorized(await me(undefined, { authorization: 'Bearer ' }));
-    expectUnauthorized(await me('not-a-jwt'));
+    await expectUnauthorized(await me(undefined, { authorization: session.access_token }));
+    await expectUnauthorized(await me(undefined, { authorization: `Basic ${session.access_token}` }));
+    await expectUnauthorized(await me(undefined, { authorization: 'Bearer ' }));
+    await expectUnauthorized(await me('not-a-jwt'));
   });
 
   it('GET /users/me returns 401 for a token with a tampered payload', async () => {
     const { session, claims } = await signedInSession();
     const [header, , signature] = session.access_token.split('.');
     const payload = base64url(JSON.stringify({ ...claims, role: 'admin' }));
-    expectUnauthorized(await me(`${header}.${payload}.${signature}`));
+    await expectUnauthorized(await me(`${header}.${payload}.${signature}`));
   });
 
   it('GET /users/me returns 401 for a token with one character of the signature flipped', async () => {
@@ -126,59 +124,59 @@ describe('GET /users/me with a bearer token', () => {
     const middle = Math.floor(signature.length / 2);
     const flipped = signature[middle] === 'A' ? 'B' : 'A';
     const tampered = `${header}.${payload}.${signature.slice(0, middle)}${flipped}${signature.slice(middle + 1)}`;
-    expectUnauthorized(await me(tampered));
+    await expectUnauthorized(await me(tampered));
   });
 
   it('GET /users/me returns 401 for a token with one character of the payload flipped', async () => {
     const { session } = await signedInSession();
     const [header, payload = '', signature] = session.access_token.split('.');
     const flipped = payload[5] === 'a' ? 'b' : 'a';
-    expectUnauthorized(await me(`${header}.${payload.slice(0, 5)}${flipped}${payload.slice(6)}.${signature}`));
+    await expectUnauthorized(await me(`${header}.${payload.slice(0, 5)}${flipped}${payload.slice(6)}.${signature}`));
   });
 
   it('GET /users/me returns 401 for an alg none token', async () => {
     const { session } = await signedInSession();
     const [, payload] = session.access_token.split('.');
     const header = base64url(JSON.stringify({ alg: 'none' }));
-    expectUnauthorized(await me(`${header}.${payload}.`));
+    await expectUnauthorized(await me(`${header}.${payload}.`));
     const typed = base64url(JSON.stringify({ alg: 'none', typ: 'JWT' }));
-    expectUnauthorized(await me(`${typed}.${payload}.`));
+    await expectUnauthorized(await me(`${typed}.${payload}.`));
     const upper = base64url(JSON.stringify({ alg: 'NONE', typ: 'JWT' }));
-    expectUnauthorized(await me(`${upper}.${payload}.`));
+    await expectUnauthorized(await me(`${upper}.${payload}.`));
   });
 
   it('GET /users/me returns 401 for a token signed with another key', async () => {
     const { claims } = await signedInSession();
-    expectUnauthorized(await me(await forge(claims, { secret: randomBytes(48) })));
+    await expectUnauthorized(await me(await forge(claims, { secret: randomBytes(48) })));
   });
 
   it('GET /users/me returns 401 for a token from another issuer', async () => {
     const { claims } = await signedInSession();
-    expectUnauthorized(await me(await forge(claims, { issuer: 'someone-else' })));
+    await expectUnauthorized(await me(await forge(claims, { issuer: 'someone-else' })));
   });
 
   it('GET /users/me returns 401 for a token for another audience', async () => {
     const { claims } = await signedInSession();
-    expectUnauthorized(await me(await forge(claims, { audience: 'another-api' })));
+    await expectUnauthorized(await me(await forge(claims, { audience: 'another-api' })));
   });
 
   it('GET /users/me returns 401 for an HS512 token when the app expects HS256', async () => {
     const { claims } = await signedInSession();
-    expectUnauthorized(await me(await forge(claims, { alg: 'HS512' })));
-    expectUnauthorized(await me(await forge(claims, { alg: 'HS384' })));
+    await expectUnauthorized(await me(await forge(claims, { alg: 'HS512' })));
+    await expectUnauthorized(await me(await forge(claims, { alg: 'HS384' })));
   });
 
   it('GET /users/me returns 401 for a token missing sid or jti', async () => {
     const { claims } = await signedInSession();
-    expectUnauthorized(await me(await forge(claims, { omit: ['sid'] })));
-    expectUnauthorized(await me(await forge(claims, { omit: ['jti'] })));
-    expectUnauthorized(await me(await forge(claims, { omit: ['sub'] })));
+    await expectUnauthorized(await me(await forge(claims, { omit: ['sid'] })));
+    await expectUnauthorized(await me(await forge(claims, { omit: ['jti'] })));
+    await expectUnauthorized(await me(await forge(claims, { omit: ['sub'] })));
   });
 
   it("GET /users/me returns 401 for a validly signed token naming another user's session", async () => {
     const alice = await signedInSession();
     const bob = await signedInSession();
-    expectUnauthorized(await me(await forge({ ...alice.claims, sid: bob.claims.sid })));
+    await expectUnauthorized(await me(await forge({ ...alice.claims, sid: bob.claims.sid })));
   });
 
   it('GET /users/me returns 401 once the access token has expired', async () => {
@@ -186,26 +184,26 @@ describe('GET /users/me with a bearer token', () => {
     app.clock.advance(59 * 60);
     expect((await me(session.access_token)).status).toBe(200);
     app.clock.advance(60 + 1);
-    expectUnauthorized(await me(session.access_token));
+    await expectUnauthorized(await me(session.access_token));
   });
 
   it('GET /users/me returns 401 for a token issued with an exp already past', async () => {
     const { claims } = await signedInSession();
     const now = Math.floor(app.clock.now().getTime() / 1000);
-    expectUnauthorized(await me(await forge(claims, { iat: now - 7200, exp: now - 3600 })));
+    await expectUnauthorized(await me(await forge(claims, { iat: now - 7200, exp: now - 3600 })));
   });
 
   it('GET /users/me returns 401 when the account is disabled, at once', async () => {
     const { session, userId } = await signedInSession();
     expect((await me(session.access_token)).status).toBe(200);
     await app.sql`update users set is_active = false where id = ${userId}`;
-    expectUnauthorized(await me(session.access_token));
+    await expectUnauthorized(await me(session.access_token));
   });
 
   it('GET /users/me returns 401 when the session is revoked, at once', async () => {
     const { session, claims } = await signedInSession();
     await app.sql`update sessions set revoked_at = now() where id = ${String(claims.sid)}`;
-    expectUnauthorized(await me(session.access_token));
+    await expectUnauthorized(await me(session.access_token));
   });
 });
 
@@ -216,7 +214,7 @@ describe('JWT_ALGORITHM', () => {
       const user = await createUser(hs512);
       const session = await loginAs(hs512, user);
       expect(decodeProtectedHeader(session.access_token).alg).toBe('HS512');
-      expect((await api(hs512, '/api/v1/users/me', { token: session.access_token })).status).toBe(200);
+      expect((await client(hs512, session.access_token).api.v1.users.me.$get()).status).toBe(200);
       const claims = decodeJwt(session.access_token);
       const hs256 = await new SignJWT({ sid: claims.sid, role: claims.role })
         .setProtectedHeader({ alg: 'HS256' })
@@ -227,7 +225,7 @@ describe('JWT_ALGORITHM', () => {
         .setIssuedAt(Number(claims.iat))
         .setExpirationTime(Number(claims.exp))
         .sign(hs512.config.jwt.secret);
-      expect((await api(hs512, '/api/v1/users/me', { token: hs256 })).status).toBe(401);
+      expect((await client(hs512, hs256).api.v1.users.me.$get()).status).toBe(401);
     } finally {
       await hs512.close();
     }
