@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { verifyPassword } from '../../auth/passwords';
-import { api, createUser, loginAs, uniqueEmail } from '../../test/fixtures';
+import { api, client, createUser, loginAs, uniqueEmail, withStatus } from '../../test/fixtures';
 import { useTestApp } from '../../test/setup';
 
 // The real verify, wrapped so a test can count how many passwords reached bcrypt.
@@ -15,8 +15,12 @@ beforeEach(() => {
   verifySpy.mockClear();
 });
 
-function reauthenticate(token: string | undefined, json: unknown) {
-  return api(app, '/api/v1/auth/reauthenticate', { token, json });
+function reauthenticate(token: string | undefined, json: { password: string }) {
+  return client(app, token).api.v1.auth.reauthenticate.$post({ json });
+}
+
+async function meStatus(token: string) {
+  return (await client(app, token).api.v1.users.me.$get()).status;
 }
 
 async function stampOf(sessionToken: string) {
@@ -34,7 +38,7 @@ describe('POST /auth/reauthenticate', () => {
 
     const res = await reauthenticate(current.access_token, { password: user.password });
     expect(res.status).toBe(204);
-    expect(res.body).toBeUndefined();
+    expect(await res.text()).toBe('');
     expect(await stampOf(current.access_token)).toEqual(app.clock.now());
     expect(await stampOf(other.access_token)).toBeNull();
     const [audit] = await app.sql`
@@ -47,8 +51,7 @@ describe('POST /auth/reauthenticate', () => {
     const user = await createUser(app);
     const session = await loginAs(app, user);
     const res = await reauthenticate(session.access_token, { password: 'Wrong-Pa55word!' });
-    expect(res.status).toBe(401);
-    expect(res.body).toEqual({
+    expect(await withStatus(res, 401).json()).toEqual({
       type: 'about:blank',
       title: 'Unauthorized',
       status: 401,
@@ -57,7 +60,7 @@ describe('POST /auth/reauthenticate', () => {
     expect(res.headers.get('www-authenticate')).toBeNull();
     expect(await stampOf(session.access_token)).toBeNull();
     // The session goes on: the access token still works.
-    expect((await api(app, '/api/v1/users/me', { token: session.access_token })).status).toBe(200);
+    expect(await meStatus(session.access_token)).toBe(200);
   });
 
   it('POST /auth/reauthenticate wrong passwords count toward the login lockout', async () => {
@@ -67,16 +70,19 @@ describe('POST /auth/reauthenticate', () => {
       expect((await reauthenticate(session.access_token, { password: `Wrong-Pa55word!${i}` })).status).toBe(401);
     }
     for (let i = 0; i < 2; i++) {
-      const login = await api(app, '/api/v1/auth/login', { json: { email: user.email, password: 'Wrong-Pa55word!' } });
+      const login = await client(app).api.v1.auth.login.$post({
+        json: { email: user.email, password: 'Wrong-Pa55word!' },
+      });
       expect(login.status).toBe(401);
     }
-    const lockedLogin = await api(app, '/api/v1/auth/login', { json: { email: user.email, password: user.password } });
+    const lockedLogin = await client(app).api.v1.auth.login.$post({
+      json: { email: user.email, password: user.password },
+    });
     expect(lockedLogin.status).toBe(423);
 
     verifySpy.mockClear();
     const locked = await reauthenticate(session.access_token, { password: user.password });
-    expect(locked.status).toBe(423);
-    expect(locked.body).toMatchObject({ status: 423, title: 'Locked' });
+    expect(await withStatus(locked, 423).json()).toMatchObject({ status: 423, title: 'Locked' });
     expect(locked.headers.get('retry-after')).toBe('1800');
     expect(verifySpy).not.toHaveBeenCalled();
     expect(await stampOf(session.access_token)).toBeNull();
@@ -95,7 +101,10 @@ describe('POST /auth/reauthenticate', () => {
     );
     const statuses = results.map((res) => res.status);
     // A 401 is a checked wrong password, or (once the fifth has ended the session) a token that no longer works.
-    const checked = results.filter((res) => res.body?.detail === 'The password is incorrect.');
+    const details = await Promise.all(
+      results.map(async (res) => (res.status === 204 ? undefined : (await res.json()).detail)),
+    );
+    const checked = details.filter((detail) => detail === 'The password is incorrect.');
     expect(checked.length).toBeLessThanOrEqual(5);
     expect(statuses.filter((status) => status === 401 || status === 423)).toHaveLength(12);
     expect(verifySpy.mock.calls.length).toBeLessThanOrEqual(5);
@@ -113,8 +122,8 @@ describe('POST /auth/reauthenticate', () => {
     const fifth = await reauthenticate(session.access_token, { password: 'Wrong-Pa55word!4' });
     expect(fifth.status).toBe(401);
     expect(fifth.headers.get('www-authenticate')).toBe('Bearer');
-    expect((await api(app, '/api/v1/users/me', { token: session.access_token })).status).toBe(401);
-    expect((await api(app, '/api/v1/users/me', { token: other.access_token })).status).toBe(200);
+    expect(await meStatus(session.access_token)).toBe(401);
+    expect(await meStatus(other.access_token)).toBe(200);
   });
 
   it('POST /auth/reauthenticate with the right password resets the failure count, as a login does', async () => {
@@ -147,11 +156,14 @@ describe('POST /auth/reauthenticate', () => {
     const user = await createUser(app, { email: uniqueEmail('factor') });
     const session = await loginAs(app, user);
     verifySpy.mockClear();
-    for (const body of [{ pin: '1234' }, { password: user.password, totp: '123456' }, {}, { password: '' }]) {
-      const res = await reauthenticate(session.access_token, body);
+    // An unknown factor, two at once, none: bodies the typed client would refuse to send.
+    for (const body of [{ pin: '1234' }, { password: user.password, totp: '123456' }, {}]) {
+      const res = await api(app, '/api/v1/auth/reauthenticate', { token: session.access_token, json: body });
       expect(res.status, JSON.stringify(body)).toBe(422);
       expect(res.body.errors.length).toBeGreaterThan(0);
     }
+    const empty = await reauthenticate(session.access_token, { password: '' });
+    expect((await withStatus(empty, 422).json()).errors?.length).toBeGreaterThan(0);
     expect(verifySpy).not.toHaveBeenCalled();
     expect(await stampOf(session.access_token)).toBeNull();
   });
@@ -159,7 +171,7 @@ describe('POST /auth/reauthenticate', () => {
   it('POST /auth/reauthenticate after logout returns 401 and stamps nothing', async () => {
     const user = await createUser(app);
     const session = await loginAs(app, user);
-    await api(app, '/api/v1/auth/logout', { json: { refresh_token: session.refresh_token } });
+    await client(app).api.v1.auth.logout.$post({ json: { refresh_token: session.refresh_token } });
     const res = await reauthenticate(session.access_token, { password: user.password });
     expect(res.status).toBe(401);
     expect(await stampOf(session.access_token)).toBeNull();
