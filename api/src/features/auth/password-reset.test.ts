@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { api, createUser, loginAs, uniqueEmail } from '../../test/fixtures';
+import { api, client, createUser, loginAs, uniqueEmail, withStatus } from '../../test/fixtures';
 import { startTestApp, type TestApp, useTestApp } from '../../test/setup';
 import { NOT_VERIFY, startSmtpServer, tokenFromMail } from '../../test/smtp';
 
@@ -19,11 +19,11 @@ afterEach(async () => {
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
 function requestReset(email: string, target: Pick<TestApp, 'url'> = app, headers: Record<string, string> = {}) {
-  return api(target, '/api/v1/auth/password-reset/request', { json: { email }, headers });
+  return client(target).api.v1.auth['password-reset'].request.$post({ json: { email } }, { headers });
 }
 
 function confirmReset(token: string, newPassword = NEW_PASSWORD) {
-  return api(app, '/api/v1/auth/password-reset/confirm', { json: { token, new_password: newPassword } });
+  return client(app).api.v1.auth['password-reset'].confirm.$post({ json: { token, new_password: newPassword } });
 }
 
 async function mailedResetToken(email: string) {
@@ -41,15 +41,14 @@ async function auditRows(filter: { userId?: string; email?: string }) {
 }
 
 function login(email: string, password: string) {
-  return api(app, '/api/v1/auth/login', { json: { email, password } });
+  return client(app).api.v1.auth.login.$post({ json: { email, password } });
 }
 
 describe('POST /auth/password-reset/request', () => {
   it('returns 202 and mails a 1-hour link built from PUBLIC_APP_URL with text and HTML parts', async () => {
     const user = await createUser(app);
     const res = await requestReset(user.email, app, { 'x-forwarded-host': 'evil.example' });
-    expect(res.status).toBe(202);
-    expect(res.body).toEqual({ detail: expect.any(String) });
+    expect(await withStatus(res, 202).json()).toEqual({ detail: expect.any(String) });
 
     const mail = await smtp.waitForMessage(user.email, { subject: NOT_VERIFY });
     const token = tokenFromMail(mail, '/reset-password');
@@ -74,7 +73,7 @@ describe('POST /auth/password-reset/request', () => {
     const unknownEmail = uniqueEmail('nobody');
     const unknown = await requestReset(unknownEmail);
     expect(unknown.status).toBe(known.status);
-    expect(unknown.body).toEqual(known.body);
+    expect(await unknown.json()).toEqual(await known.json());
     expect(unknown.headers.get('content-type')).toBe(known.headers.get('content-type'));
 
     await app.deps.mailer.idle();
@@ -153,8 +152,8 @@ describe('POST /auth/password-reset/request', () => {
 
   it('returns 422 for an invalid email and 400 for malformed JSON', async () => {
     const invalid = await requestReset('not-an-email');
-    expect(invalid.status).toBe(422);
-    expect(invalid.body.errors).toEqual([{ field: 'email', message: expect.any(String) }]);
+    expect((await withStatus(invalid, 422).json()).errors).toEqual([{ field: 'email', message: expect.any(String) }]);
+    // Cut-off JSON: a body the typed client cannot send.
     const malformed = await api(app, '/api/v1/auth/password-reset/request', {
       body: '{"email": ',
       headers: { 'content-type': 'application/json' },
@@ -189,8 +188,7 @@ describe('POST /auth/password-reset/request rate limit', () => {
       expect(res.headers.get('ratelimit-limit')).toBe('3');
     }
     const blocked = await requestReset(email, limited, { 'x-forwarded-for': '10.1.0.9' });
-    expect(blocked.status).toBe(429);
-    expect(blocked.body).toMatchObject({ status: 429, title: 'Too Many Requests' });
+    expect(await withStatus(blocked, 429).json()).toMatchObject({ status: 429, title: 'Too Many Requests' });
     // The budget is the inbox's for an hour, not a minute: waiting a minute does not buy another mail.
     expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(3500);
     expect(blocked.headers.get('ratelimit-policy')).toBe('3;w=3600');
@@ -211,6 +209,7 @@ describe('POST /auth/password-reset/request rate limit', () => {
 
   it('keys a body that is not JSON on the IP and still answers it with 400', async () => {
     const limited = await limitedApp();
+    // Cut-off JSON: a body the typed client cannot send.
     const res = await api(limited, '/api/v1/auth/password-reset/request', {
       body: '{"email": ',
       headers: { 'content-type': 'application/json', 'x-forwarded-for': '10.3.0.1' },
@@ -229,11 +228,11 @@ describe('POST /auth/password-reset/confirm', () => {
 
     const res = await confirmReset(token);
     expect(res.status).toBe(204);
-    expect(res.body).toBeUndefined();
+    expect(await res.text()).toBe('');
 
     for (const session of [first, second]) {
-      expect((await api(app, '/api/v1/users/me', { token: session.access_token })).status).toBe(401);
-      const refreshed = await api(app, '/api/v1/auth/refresh', { json: { refresh_token: session.refresh_token } });
+      expect((await client(app, session.access_token).api.v1.users.me.$get()).status).toBe(401);
+      const refreshed = await client(app).api.v1.auth.refresh.$post({ json: { refresh_token: session.refresh_token } });
       expect(refreshed.status).toBe(401);
     }
     expect((await login(user.email, user.password)).status).toBe(401);
@@ -286,8 +285,11 @@ describe('POST /auth/password-reset/confirm', () => {
     expect((await confirmReset(earlyToken)).status).toBe(204);
     app.clock.advance(2);
     const res = await confirmReset(lateToken);
-    expect(res.status).toBe(400);
-    expect(res.body).toMatchObject({ title: 'Bad Request', status: 400, detail: expect.any(String) });
+    expect(await withStatus(res, 400).json()).toMatchObject({
+      title: 'Bad Request',
+      status: 400,
+      detail: expect.any(String),
+    });
     expect((await login(late.email, late.password)).status).toBe(200);
   });
 
@@ -299,8 +301,7 @@ describe('POST /auth/password-reset/confirm', () => {
     const [before] = await app.sql`select hashed_password from users where id = ${user.id}`;
 
     const res = await confirmReset(token);
-    expect(res.status).toBe(400);
-    expect(res.body).toMatchObject({ title: 'Bad Request', status: 400 });
+    expect(await withStatus(res, 400).json()).toMatchObject({ title: 'Bad Request', status: 400 });
     const [after] = await app.sql`select hashed_password, is_verified from users where id = ${user.id}`;
     expect(after?.hashed_password).toBe(before?.hashed_password);
     expect(after?.is_verified).toBe(false);
@@ -354,8 +355,10 @@ describe('POST /auth/password-reset/confirm', () => {
 
     for (const weak of ['short', 'Password123!', `${emailName}-X1`]) {
       const res = await confirmReset(token, weak);
-      expect(res.status).toBe(422);
-      expect(res.body.errors).toContainEqual({ field: 'new_password', message: expect.any(String) });
+      expect((await withStatus(res, 422).json()).errors).toContainEqual({
+        field: 'new_password',
+        message: expect.any(String),
+      });
     }
     expect((await confirmReset(token)).status).toBe(204);
   });
@@ -365,9 +368,9 @@ describe('POST /auth/password-reset/confirm', () => {
     await requestReset(user.email);
     const token = await mailedResetToken(user.email);
     const same = await confirmReset(token, user.password);
-    expect(same.status).toBe(422);
-    expect(same.body).toMatchObject({ status: 422, title: 'Unprocessable Content' });
-    expect(same.body.errors).toEqual([
+    const body = await withStatus(same, 422).json();
+    expect(body).toMatchObject({ status: 422, title: 'Unprocessable Content' });
+    expect(body.errors).toEqual([
       { field: 'new_password', message: 'This is already your password: sign in with it, or choose a different one' },
     ]);
     expect((await auditRows({ userId: user.id })).map((row) => row.event)).not.toContain('password_reset');
@@ -377,6 +380,7 @@ describe('POST /auth/password-reset/confirm', () => {
 
   it('returns 400 for an unknown token and 422 for a missing one', async () => {
     expect((await confirmReset('y'.repeat(43))).status).toBe(400);
+    // No token at all: a body the typed client would refuse to send.
     const missing = await api(app, '/api/v1/auth/password-reset/confirm', { json: { new_password: NEW_PASSWORD } });
     expect(missing.status).toBe(422);
     expect(missing.body.errors).toContainEqual({ field: 'token', message: expect.any(String) });
