@@ -1,6 +1,16 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { verifyPassword } from '../../auth/passwords';
-import { api, createUser, DEFAULT_PASSWORD, refreshCookieOf, uniqueEmail } from '../../test/fixtures';
+import type { Problem } from '../../shared/problem';
+import type { TokenPair } from '../../shared/user';
+import {
+  api,
+  client,
+  createUser,
+  DEFAULT_PASSWORD,
+  refreshCookieOf,
+  uniqueEmail,
+  withStatus,
+} from '../../test/fixtures';
 import { startTestApp, type TestApp, useTestApp } from '../../test/setup';
 
 // The real verify, wrapped so a test can count how many passwords reached bcrypt.
@@ -15,25 +25,36 @@ beforeEach(() => {
   verifySpy.mockClear();
 });
 
-type Response = Awaited<ReturnType<typeof api>>;
-
+// Through the typed client, as the browser signs in. The OAuth2 form (application/x-www-form-urlencoded, Swagger UI's)
+// goes through `api()`: the typed client sends a form as multipart.
 function loginJson(email: string, password: string, target: Pick<TestApp, 'url'> = app) {
-  return api(target, '/api/v1/auth/login', { json: { email, password } });
+  return client(target).api.v1.auth.login.$post({ json: { email, password } });
 }
 
-function expectTokenPair(res: Response) {
+type LoginResponse = Awaited<ReturnType<typeof loginJson>>;
+type RawResponse = Awaited<ReturnType<typeof api>>;
+
+async function expectTokenPair(res: LoginResponse) {
+  checkTokenPair(await withStatus(res, 200).json(), res.headers);
+}
+
+function expectRawTokenPair(res: RawResponse) {
   expect(res.status).toBe(200);
-  expect(Object.keys(res.body).sort()).toEqual(
+  checkTokenPair(res.body, res.headers);
+}
+
+function checkTokenPair(body: TokenPair, headers: Headers) {
+  expect(Object.keys(body).sort()).toEqual(
     ['access_token', 'expires_in', 'refresh_expires_in', 'refresh_token', 'token_type'].sort(),
   );
-  expect(res.body.token_type).toBe('bearer');
-  expect(res.body.expires_in).toBe(3600);
-  expect(res.body.refresh_expires_in).toBe(7 * 86_400);
-  expect(res.body.access_token.split('.')).toHaveLength(3);
-  expect(res.body.refresh_token).toMatch(/^[A-Za-z0-9_-]{43,}$/);
-  expect(res.headers.get('cache-control')).toBe('no-store');
-  const cookie = refreshCookieOf(res.headers);
-  expect(cookie?.value).toBe(res.body.refresh_token);
+  expect(body.token_type).toBe('bearer');
+  expect(body.expires_in).toBe(3600);
+  expect(body.refresh_expires_in).toBe(7 * 86_400);
+  expect(body.access_token.split('.')).toHaveLength(3);
+  expect(body.refresh_token).toMatch(/^[A-Za-z0-9_-]{43,}$/);
+  expect(headers.get('cache-control')).toBe('no-store');
+  const cookie = refreshCookieOf(headers);
+  expect(cookie?.value).toBe(body.refresh_token);
   // __Host-: only this host can set it (Secure, Path=/, no Domain), so a sibling subdomain cannot toss one in.
   expect(cookie?.name).toBe('__Host-aibc_refresh');
   expect(cookie?.attributes).toEqual(expect.arrayContaining(['httponly', 'samesite=strict', 'path=/', 'secure']));
@@ -41,17 +62,23 @@ function expectTokenPair(res: Response) {
   expect(cookie?.attributes.some((attribute) => attribute.startsWith('expires='))).toBe(true);
 }
 
-function expectInvalidCredentials(res: Response) {
-  expect(res.status).toBe(401);
-  expect(res.body).toEqual({
+// Returns the problem, for the tests that read on.
+async function expectInvalidCredentials(res: LoginResponse) {
+  const body = await withStatus(res, 401).json();
+  checkInvalidCredentials(body, res.headers);
+  return body;
+}
+
+function checkInvalidCredentials(body: Problem, headers: Headers) {
+  expect(body).toEqual({
     type: 'about:blank',
     title: 'Unauthorized',
     status: 401,
     detail: expect.stringMatching(/^Incorrect email or password\./),
     attempts_remaining: expect.any(Number),
   });
-  expect(res.headers.get('www-authenticate')).toBe('Bearer');
-  expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  expect(headers.get('www-authenticate')).toBe('Bearer');
+  expect(headers.get('content-type')).toMatch(/^application\/problem\+json/);
 }
 
 async function auditEvents(email: string) {
@@ -65,28 +92,27 @@ describe('POST /auth/login success', () => {
     const res = await api(app, '/api/v1/auth/login', {
       form: { username: user.email, password: user.password, grant_type: 'password', scope: '' },
     });
-    expectTokenPair(res);
+    expectRawTokenPair(res);
   });
 
   it('POST /auth/login with JSON returns 200, a token pair and the refresh cookie', async () => {
     const user = await createUser(app);
     const res = await loginJson(user.email, user.password);
-    expectTokenPair(res);
+    await expectTokenPair(res);
   });
 
   it('POST /auth/login with multipart form data (curl -F) returns 200 and a token pair', async () => {
     const user = await createUser(app);
-    const form = new FormData();
-    form.set('username', user.email);
-    form.set('password', user.password);
-    form.set('grant_type', 'password');
-    const response = await fetch(`${app.url}/api/v1/auth/login`, { method: 'POST', body: form });
-    const res = { status: response.status, headers: response.headers, body: await response.json() };
-    expectTokenPair(res);
+    // The typed client sends a form as multipart/form-data.
+    const res = await client(app).api.v1.auth.login.$post({
+      form: { username: user.email, password: user.password, grant_type: 'password' },
+    });
+    await expectTokenPair(res);
   });
 
   it('POST /auth/login accepts content types with a charset parameter', async () => {
     const user = await createUser(app);
+    // Content types of the test's own: the typed client sends its own (and a form as multipart).
     const json = await api(app, '/api/v1/auth/login', {
       json: { email: user.email, password: user.password },
       headers: { 'content-type': 'application/json; charset=utf-8' },
@@ -116,10 +142,10 @@ describe('POST /auth/login success', () => {
 
   it('POST /auth/login creates a session row with IP and user agent and sets last_login_at', async () => {
     const user = await createUser(app);
-    const res = await api(app, '/api/v1/auth/login', {
-      json: { email: user.email, password: user.password },
-      headers: { 'user-agent': 'vitest-agent/1.0' },
-    });
+    const res = await client(app).api.v1.auth.login.$post(
+      { json: { email: user.email, password: user.password } },
+      { headers: { 'user-agent': 'vitest-agent/1.0' } },
+    );
     expect(res.status).toBe(200);
     const sessions = await app.sql`select ip_address, user_agent from sessions where user_id = ${user.id}`;
     expect(sessions).toHaveLength(1);
@@ -130,7 +156,7 @@ describe('POST /auth/login success', () => {
 
   it('POST /auth/login stores only the SHA-256 of the refresh token', async () => {
     const user = await createUser(app);
-    const res = await loginJson(user.email, user.password);
+    const body = await withStatus(await loginJson(user.email, user.password), 200).json();
     const rows = await app.sql`
       select rt.token_hash
       from refresh_tokens rt
@@ -138,9 +164,7 @@ describe('POST /auth/login success', () => {
       where s.user_id = ${user.id}
     `;
     const { createHash } = await import('node:crypto');
-    expect(rows.map((row) => row.token_hash)).toEqual([
-      createHash('sha256').update(res.body.refresh_token).digest('hex'),
-    ]);
+    expect(rows.map((row) => row.token_hash)).toEqual([createHash('sha256').update(body.refresh_token).digest('hex')]);
   });
 
   it('POST /auth/login accepts the email in another case and with spaces', async () => {
@@ -150,12 +174,14 @@ describe('POST /auth/login success', () => {
   });
 
   it('POST /auth/login returns 422 when the password is missing', async () => {
+    // No password: a body the typed client would refuse to send.
     const res = await api(app, '/api/v1/auth/login', { json: { email: uniqueEmail() } });
     expect(res.status).toBe(422);
     expect(res.body.errors.map((error: { field: string }) => error.field)).toContain('password');
   });
 
   it('POST /auth/login returns 422 when the form has no username', async () => {
+    // No username: a form the typed client would refuse to send.
     const res = await api(app, '/api/v1/auth/login', { form: { password: 'whatever' } });
     expect(res.status).toBe(422);
     expect(res.body.errors.map((error: { field: string }) => error.field)).toContain('username');
@@ -167,16 +193,16 @@ describe('POST /auth/login failures', () => {
     const user = await createUser(app);
     const wrong = await loginJson(user.email, 'Wrong-Pa55word!');
     const unknown = await loginJson(uniqueEmail('nobody'), 'Wrong-Pa55word!');
-    expectInvalidCredentials(wrong);
-    expectInvalidCredentials(unknown);
-    expect(unknown.body).toEqual(wrong.body);
+    const wrongBody = await expectInvalidCredentials(wrong);
+    expect(await expectInvalidCredentials(unknown)).toEqual(wrongBody);
     expect(refreshCookieOf(wrong.headers)).toBeUndefined();
   });
 
   it('POST /auth/login with the form returns the same 401 as JSON', async () => {
     const user = await createUser(app);
     const res = await api(app, '/api/v1/auth/login', { form: { username: user.email, password: 'nope-Nope-1!' } });
-    expectInvalidCredentials(res);
+    expect(res.status).toBe(401);
+    checkInvalidCredentials(res.body, res.headers);
   });
 
   it('POST /auth/login runs one bcrypt verify for an unknown email too', async () => {
@@ -207,7 +233,7 @@ describe('POST /auth/login failures', () => {
     const user = await createUser(app);
     await app.sql`update users set hashed_password = null where id = ${user.id}`;
     verifySpy.mockClear();
-    expectInvalidCredentials(await loginJson(user.email, user.password));
+    await expectInvalidCredentials(await loginJson(user.email, user.password));
     expect(verifySpy).toHaveBeenCalledTimes(1);
     const sessions = await app.sql`select 1 from sessions where user_id = ${user.id}`;
     expect(sessions).toHaveLength(0);
@@ -217,16 +243,16 @@ describe('POST /auth/login failures', () => {
     const user = await createUser(app);
     await app.sql`update users set is_active = false where id = ${user.id}`;
     const wrong = await loginJson(user.email, 'Wrong-Pa55word!');
-    expectInvalidCredentials(wrong);
+    await expectInvalidCredentials(wrong);
     const right = await loginJson(user.email, user.password);
-    expect(right.status).toBe(403);
-    expect(right.body).toMatchObject({
+    const body = await withStatus(right, 403).json();
+    expect(body).toMatchObject({
       type: 'about:blank',
       title: 'Forbidden',
       status: 403,
       code: 'account_disabled',
     });
-    expect(right.body.access_token).toBeUndefined();
+    expect(body).not.toHaveProperty('access_token');
     expect(refreshCookieOf(right.headers)).toBeUndefined();
     const sessions = await app.sql`select 1 from sessions where user_id = ${user.id}`;
     expect(sessions).toHaveLength(0);
@@ -236,14 +262,14 @@ describe('POST /auth/login failures', () => {
 describe('POST /auth/login lockout', () => {
   it('POST /auth/login returns 423 while locked, even with the correct password, without a verify', async () => {
     const user = await createUser(app);
-    for (let i = 1; i <= 5; i++) expectInvalidCredentials(await loginJson(user.email, `Wrong-Pa55word!${i}`));
+    for (let i = 1; i <= 5; i++) await expectInvalidCredentials(await loginJson(user.email, `Wrong-Pa55word!${i}`));
     expect(verifySpy).toHaveBeenCalledTimes(5);
     verifySpy.mockClear();
 
     const locked = await loginJson(user.email, user.password);
-    expect(locked.status).toBe(423);
-    expect(locked.body).toMatchObject({ type: 'about:blank', title: 'Locked', status: 423 });
-    expect(locked.body.detail).toMatch(/30 minutes/);
+    const lockedBody = await withStatus(locked, 423).json();
+    expect(lockedBody).toMatchObject({ type: 'about:blank', title: 'Locked', status: 423 });
+    expect(lockedBody.detail).toMatch(/30 minutes/);
     expect(locked.headers.get('retry-after')).toBe('1800');
     expect(locked.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(refreshCookieOf(locked.headers)).toBeUndefined();
@@ -268,7 +294,7 @@ describe('POST /auth/login lockout', () => {
     expect(lastSecond.status).toBe(423);
     expect(lastSecond.headers.get('retry-after')).toBe('1');
     app.clock.advance(2);
-    expectTokenPair(await loginJson(user.email, user.password));
+    await expectTokenPair(await loginJson(user.email, user.password));
   });
 
   it('POST /auth/login works again 30 minutes after the lock', async () => {
@@ -276,28 +302,28 @@ describe('POST /auth/login lockout', () => {
     for (let i = 0; i < 5; i++) await loginJson(user.email, 'Wrong-Pa55word!');
     expect((await loginJson(user.email, user.password)).status).toBe(423);
     app.clock.advance(30 * 60 + 1);
-    expectTokenPair(await loginJson(user.email, user.password));
+    await expectTokenPair(await loginJson(user.email, user.password));
   });
 
   it('POST /auth/login gives a fresh budget of 5 after the lock expires', async () => {
     const user = await createUser(app);
     for (let i = 0; i < 5; i++) await loginJson(user.email, 'Wrong-Pa55word!');
     app.clock.advance(30 * 60 + 1);
-    for (let i = 0; i < 5; i++) expectInvalidCredentials(await loginJson(user.email, 'Wrong-Pa55word!'));
+    for (let i = 0; i < 5; i++) await expectInvalidCredentials(await loginJson(user.email, 'Wrong-Pa55word!'));
     expect((await loginJson(user.email, user.password)).status).toBe(423);
   });
 
   it('POST /auth/login success resets the failure count', async () => {
     const user = await createUser(app);
-    for (let i = 0; i < 4; i++) expectInvalidCredentials(await loginJson(user.email, 'Wrong-Pa55word!'));
+    for (let i = 0; i < 4; i++) await expectInvalidCredentials(await loginJson(user.email, 'Wrong-Pa55word!'));
     expect((await loginJson(user.email, user.password)).status).toBe(200);
-    for (let i = 0; i < 4; i++) expectInvalidCredentials(await loginJson(user.email, 'Wrong-Pa55word!'));
+    for (let i = 0; i < 4; i++) await expectInvalidCredentials(await loginJson(user.email, 'Wrong-Pa55word!'));
     expect((await loginJson(user.email, user.password)).status).toBe(200);
   });
 
   it('POST /auth/login locks an unknown email after 5 failures as well', async () => {
     const email = uniqueEmail('never-registered');
-    for (let i = 0; i < 5; i++) expectInvalidCredentials(await loginJson(email, 'Wrong-Pa55word!'));
+    for (let i = 0; i < 5; i++) await expectInvalidCredentials(await loginJson(email, 'Wrong-Pa55word!'));
     const locked = await loginJson(email, 'Wrong-Pa55word!');
     expect(locked.status).toBe(423);
     expect(locked.headers.get('retry-after')).toBe('1800');
@@ -306,7 +332,7 @@ describe('POST /auth/login lockout', () => {
   it('POST /auth/login counts failures per email across case and spaces', async () => {
     const user = await createUser(app);
     const variants = [user.email, user.email.toUpperCase(), ` ${user.email}`, user.email, user.email.toUpperCase()];
-    for (const variant of variants) expectInvalidCredentials(await loginJson(variant, 'Wrong-Pa55word!'));
+    for (const variant of variants) await expectInvalidCredentials(await loginJson(variant, 'Wrong-Pa55word!'));
     expect((await loginJson(user.email, user.password)).status).toBe(423);
   });
 
@@ -328,9 +354,10 @@ describe('POST /auth/login lockout', () => {
     const user = await createUser(app);
     const answers = [];
     for (let i = 0; i < 5; i++) answers.push(await loginJson(user.email, 'Wrong-Pa55word!'));
-    for (const res of answers) expectInvalidCredentials(res);
-    expect(answers.map((res) => res.body.attempts_remaining)).toEqual([4, 3, 2, 1, 0]);
-    expect(answers.map((res) => res.body.detail)).toEqual([
+    const bodies = [];
+    for (const res of answers) bodies.push(await expectInvalidCredentials(res));
+    expect(bodies.map((body) => body.attempts_remaining)).toEqual([4, 3, 2, 1, 0]);
+    expect(bodies.map((body) => body.detail)).toEqual([
       'Incorrect email or password.',
       'Incorrect email or password.',
       'Incorrect email or password. 2 attempts left before sign-in is locked for 30 minutes.',
