@@ -14,6 +14,7 @@ import type {
   LoginInput,
   LoginRoute,
   LogoutRoute,
+  OptionalRefreshBodyInput,
   ReauthenticateRoute,
   RefreshRoute,
   SignupRoute,
@@ -123,7 +124,7 @@ export const reauthenticate: AppRouteHandler<ReauthenticateRoute> = async (c) =>
   return c.body(null, 204);
 };
 
-export const refresh: AppRouteHandler<RefreshRoute> = async (c) => {
+export const refresh: RouteHandler<RefreshRoute, AppBindings, OptionalRefreshBodyInput> = async (c) => {
   const cookie = readRefreshCookie(c);
   if (!cookie.ok) {
     clearRefreshCookie(c);
@@ -145,7 +146,7 @@ export const refresh: AppRouteHandler<RefreshRoute> = async (c) => {
   return respondWithTokens(c, result);
 };
 
-export const logout: AppRouteHandler<LogoutRoute> = async (c) => {
+export const logout: RouteHandler<LogoutRoute, AppBindings, OptionalRefreshBodyInput> = async (c) => {
   // A duplicated cookie names no session we can trust: it is ignored (and cleared), the Bearer token still counts.
   const cookie = readRefreshCookie(c);
   const refreshToken = c.req.valid('json').refresh_token ?? (cookie.ok ? cookie.token : undefined);
