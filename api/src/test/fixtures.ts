@@ -34,6 +34,11 @@ export function withStatus<R extends { status: number }, S extends R['status']>(
   return res;
 }
 
+// The refresh cookie as a browser sends it, for a typed client's `{ headers }` (named as `app.config` picks it).
+export function refreshCookieHeader(app: { config?: Pick<Config, 'environment'> }, token: string) {
+  return { cookie: `${refreshCookieName(app.config?.environment ?? 'test')}=${token}` };
+}
+
 // `app.config` picks the refresh cookie's name (it differs in development); a process started elsewhere counts as
 // ENVIRONMENT=test.
 export async function api(
