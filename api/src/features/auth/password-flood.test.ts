@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { api, createUser, loginAs, uniqueEmail } from '../../test/fixtures';
+import { client, createUser, loginAs, uniqueEmail, withStatus } from '../../test/fixtures';
 import { useTestApp } from '../../test/setup';
 
 // A flood of password logins must not stall signed-in learners (issue 15, item 1). The logins go to unknown
@@ -34,6 +34,22 @@ function quantile(values: number[], q: number) {
 }
 const spread = (values: number[]) => [0.5, 0.9, 1].map((q) => quantile(values, q).toFixed(1)).join('/');
 
+function login(email: string, password: string) {
+  return client(app).api.v1.auth.login.$post({ json: { email, password } });
+}
+
+// The timed requests below read their whole answer, body included, as a page would before it counts one done.
+async function me(token: string) {
+  const res = await client(app, token).api.v1.users.me.$get();
+  await res.text();
+  return res;
+}
+
+async function floodLogin() {
+  const res = await login(uniqueEmail('flood'), 'Wrong-Pa55!');
+  return { status: res.status, headers: res.headers, body: await res.json() };
+}
+
 describe('a password flood', () => {
   it('leaves GET /users/me responsive and sheds the excess logins with 503 + Retry-After', {
     timeout: 60_000,
@@ -49,7 +65,7 @@ describe('a password flood', () => {
       });
       const latencies: number[] = [];
       while (!settled) {
-        const { ms, result } = await timed(() => api(app, '/api/v1/users/me', { token }));
+        const { ms, result } = await timed(() => me(token));
         expect(result.status).toBe(200);
         latencies.push(ms);
       }
@@ -59,13 +75,9 @@ describe('a password flood', () => {
     // Both bcrypt threads started (they start on first use), as in a server that has served a few logins.
     await Promise.all([loginAs(app, user), loginAs(app, user)]);
     const idle: number[] = [];
-    for (let i = 0; i < 20; i++) idle.push((await timed(() => api(app, '/api/v1/users/me', { token }))).ms);
+    for (let i = 0; i < 20; i++) idle.push((await timed(() => me(token))).ms);
 
-    const logins = Promise.all(
-      Array.from({ length: FLOOD }, () =>
-        timed(() => api(app, '/api/v1/auth/login', { json: { email: uniqueEmail('flood'), password: 'Wrong-Pa55!' } })),
-      ),
-    );
+    const logins = Promise.all(Array.from({ length: FLOOD }, () => timed(floodLogin)));
     const underFlood = await probe(logins);
     const answered = await logins;
 
@@ -121,7 +133,7 @@ describe('a request refused for load', () => {
     const releaseGate = fillPasswordGate();
     try {
       for (let i = 0; i < 8; i++) {
-        const res = await api(app, '/api/v1/auth/login', { json: { email: user.email, password: 'Wrong-Pa55!' } });
+        const res = await login(user.email, 'Wrong-Pa55!');
         expect(res.status).toBe(503);
         expect(res.headers.get('retry-after')).toBe(String(QUEUE_WAIT_MS / 1000));
       }
@@ -131,20 +143,17 @@ describe('a request refused for load', () => {
       await releaseGate();
     }
     // Eight refused tries later, the right password still signs in: nothing was counted.
-    expect(
-      (await api(app, '/api/v1/auth/login', { json: { email: user.email, password: user.password } })).status,
-    ).toBe(200);
+    expect((await login(user.email, user.password)).status).toBe(200);
   });
 
   it('POST /auth/signup answered 503 creates no account', async () => {
     const releaseGate = fillPasswordGate();
     const email = uniqueEmail('shed');
     try {
-      const res = await api(app, '/api/v1/auth/signup', {
+      const res = await client(app).api.v1.auth.signup.$post({
         json: { email, full_name: 'Shed Learner', password: 'Tr1cky-Pa55word!' },
       });
-      expect(res.status).toBe(503);
-      expect(res.body).toMatchObject({ status: 503, title: 'Service Unavailable' });
+      expect(await withStatus(res, 503).json()).toMatchObject({ status: 503, title: 'Service Unavailable' });
     } finally {
       await releaseGate();
     }
