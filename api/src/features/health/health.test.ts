@@ -2,7 +2,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import postgres from 'postgres';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../app';
-import { api } from '../../test/fixtures';
+import { api, client, withStatus } from '../../test/fixtures';
 import { useTestApp } from '../../test/setup';
 
 const { app } = useTestApp();
@@ -22,17 +22,20 @@ async function json(response: Response) {
 
 describe('GET /health', () => {
   it('GET /health returns 200 with status, service, version and environment', async () => {
-    const res = await api(app, '/health');
-    expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: 'healthy', service: 'aibc-api', version: 'test', environment: 'test' });
+    const res = await client(app).health.$get();
+    expect(await withStatus(res, 200).json()).toEqual({
+      status: 'healthy',
+      service: 'aibc-api',
+      version: 'test',
+      environment: 'test',
+    });
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
   });
 
   it('GET /health/db returns 200 connected with a latency', async () => {
-    const res = await api(app, '/health/db');
-    expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: 'healthy', database: 'connected', latency_ms: expect.any(Number) });
-    expect(res.body.latency_ms).toBeGreaterThanOrEqual(0);
+    const body = await withStatus(await client(app).health.db.$get(), 200).json();
+    expect(body).toEqual({ status: 'healthy', database: 'connected', latency_ms: expect.any(Number) });
+    expect(body.latency_ms).toBeGreaterThanOrEqual(0);
   });
 
   it('GET /health returns 200 and /health/db 503 when nothing listens on the database port', async () => {
@@ -108,6 +111,7 @@ describe('GET /health', () => {
 
 describe('GET /openapi.json', () => {
   it('GET /openapi.json returns an OpenAPI 3.1 document with every route', async () => {
+    // /openapi.json and /docs are no typed routes: raw requests.
     const res = await api(app, '/openapi.json');
     expect(res.status).toBe(200);
     expect(res.body.openapi).toMatch(/^3\.1\./);
