@@ -1,7 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { auditEventNames, auditEvents } from '../../shared/audit-events';
-import { api, type CreatedUser, createUser, loginAs, type Session, uniqueEmail } from '../../test/fixtures';
+import type { LessonStatus } from '../../shared/fields';
+import {
+  api,
+  type CreatedUser,
+  client,
+  createUser,
+  loginAs,
+  type Session,
+  uniqueEmail,
+  withStatus,
+} from '../../test/fixtures';
 import { enableTotp, nextStep, totpCode } from '../../test/mfa';
 import { githubAccount, googleAccount, signInWith, useOAuthTestApp } from '../../test/oauth';
 import { startTestApp } from '../../test/setup';
@@ -29,8 +39,7 @@ async function signedIn(role: 'student' | 'instructor' | 'admin', overrides: Par
 }
 
 async function stepUp(who: Signed) {
-  const res = await api(app(), '/api/v1/auth/reauthenticate', {
-    token: who.access_token,
+  const res = await client(app(), who.access_token).api.v1.auth.reauthenticate.$post({
     json: { password: who.password },
   });
   expect(res.status).toBe(204);
@@ -42,8 +51,33 @@ async function steppedUpAdmin() {
   return admin;
 }
 
+// /api/v1/admin through the typed client, signed in with `token`.
+function adminClient(token?: string) {
+  return client(app(), token).api.v1.admin;
+}
+
+// Raw requests to /api/v1/admin, for what the typed client cannot send: hostile query strings and paths, values and
+// bodies of the wrong type.
 function adminApi(path: string, init: Parameters<typeof api>[2] = {}) {
   return api(app(), `/api/v1/admin${path}`, init);
+}
+
+// What the typed client accepts for each admin request.
+type UserListQuery = Parameters<ReturnType<typeof adminClient>['users']['$get']>[0]['query'];
+type AuditQuery = Parameters<ReturnType<typeof adminClient>['audit']['$get']>[0]['query'];
+type LearnersQuery = Parameters<ReturnType<typeof adminClient>['courses'][':slug']['learners']['$get']>[0]['query'];
+type UserPatch = Parameters<ReturnType<typeof adminClient>['users'][':id']['$patch']>[0]['json'];
+
+function patchUser(token: string, id: string, json: UserPatch) {
+  return adminClient(token).users[':id'].$patch({ param: { id }, json });
+}
+
+function resetMfa(token: string | undefined, id: string) {
+  return adminClient(token).users[':id'].mfa.$delete({ param: { id } });
+}
+
+async function meOf(token: string) {
+  return client(app(), token).api.v1.users.me.$get();
 }
 
 const COURSE = 'ai-engineering-bootcamp';
@@ -51,27 +85,58 @@ const marker = () => `m${randomBytes(5).toString('hex')}`;
 
 // Every admin route, with the least each needs to get past validation.
 const routes = (id: string) => [
-  { method: 'GET', path: '/users', who: 'users:read' },
-  { method: 'GET', path: `/users/${id}`, who: 'users:read' },
-  { method: 'PATCH', path: `/users/${id}`, json: { role: 'student' }, who: 'users:manage' },
-  { method: 'DELETE', path: `/users/${id}/sessions`, who: 'users:manage' },
-  { method: 'DELETE', path: `/users/${id}/mfa`, who: 'users:manage' },
-  { method: 'GET', path: '/audit', who: 'audit:read' },
-  { method: 'GET', path: `/courses/${COURSE}/learners`, who: 'learners:read' },
+  {
+    method: 'GET',
+    path: '/users',
+    who: 'users:read',
+    call: (token?: string) => adminClient(token).users.$get({ query: {} }),
+  },
+  {
+    method: 'GET',
+    path: `/users/${id}`,
+    who: 'users:read',
+    call: (token?: string) => adminClient(token).users[':id'].$get({ param: { id } }),
+  },
+  {
+    method: 'PATCH',
+    path: `/users/${id}`,
+    who: 'users:manage',
+    call: (token?: string) => adminClient(token).users[':id'].$patch({ param: { id }, json: { role: 'student' } }),
+  },
+  {
+    method: 'DELETE',
+    path: `/users/${id}/sessions`,
+    who: 'users:manage',
+    call: (token?: string) => adminClient(token).users[':id'].sessions.$delete({ param: { id } }),
+  },
+  {
+    method: 'DELETE',
+    path: `/users/${id}/mfa`,
+    who: 'users:manage',
+    call: (token?: string) => adminClient(token).users[':id'].mfa.$delete({ param: { id } }),
+  },
+  {
+    method: 'GET',
+    path: '/audit',
+    who: 'audit:read',
+    call: (token?: string) => adminClient(token).audit.$get({ query: {} }),
+  },
+  {
+    method: 'GET',
+    path: `/courses/${COURSE}/learners`,
+    who: 'learners:read',
+    call: (token?: string) => adminClient(token).courses[':slug'].learners.$get({ param: { slug: COURSE }, query: {} }),
+  },
 ];
 
 describe('who may call /admin', () => {
   it('answers 401 without a token and 403 to a student on every admin route', async () => {
     const student = await signedIn('student');
     for (const route of routes(student.id)) {
-      const anonymous = await adminApi(route.path, { method: route.method, json: route.json });
+      const anonymous = await route.call();
       expect(anonymous.status, `${route.method} ${route.path}`).toBe(401);
       expect(anonymous.headers.get('www-authenticate')).toBe('Bearer');
-      const forbidden = await adminApi(route.path, {
-        method: route.method,
-        json: route.json,
-        token: student.access_token,
-      });
+      const forbidden = await route.call(student.access_token);
       expect(forbidden.status, `${route.method} ${route.path}`).toBe(403);
       expect(forbidden.headers.get('content-type')).toBe('application/problem+json');
     }
@@ -82,11 +147,7 @@ describe('who may call /admin', () => {
     await stepUp(instructor);
     const target = await createUser(app());
     for (const route of routes(target.id)) {
-      const res = await adminApi(route.path, {
-        method: route.method,
-        json: route.json,
-        token: instructor.access_token,
-      });
+      const res = await route.call(instructor.access_token);
       const allowed = route.who === 'users:read' || route.who === 'learners:read';
       expect(res.status, `${route.method} ${route.path}`).toBe(allowed ? 200 : 403);
     }
@@ -96,7 +157,7 @@ describe('who may call /admin', () => {
     const admin = await steppedUpAdmin();
     const target = await createUser(app());
     for (const route of routes(target.id)) {
-      const res = await adminApi(route.path, { method: route.method, json: route.json, token: admin.access_token });
+      const res = await route.call(admin.access_token);
       expect(res.status, `${route.method} ${route.path}`).toBe(route.method === 'DELETE' ? 204 : 200);
     }
   });
@@ -104,20 +165,19 @@ describe('who may call /admin', () => {
   it('reads the role from the database: a promotion and a demotion count on the next request with the same token', async () => {
     const admin = await steppedUpAdmin();
     const user = await signedIn('student');
-    expect((await adminApi('/users', { token: user.access_token })).status).toBe(403);
+    const listAs = (token: string) => adminClient(token).users.$get({ query: {} });
+    expect((await listAs(user.access_token)).status).toBe(403);
 
-    const promoted = await adminApi(`/users/${user.id}`, {
-      method: 'PATCH',
+    const promoted = await adminClient(admin.access_token).users[':id'].$patch({
+      param: { id: user.id },
       json: { role: 'instructor' },
-      token: admin.access_token,
     });
-    expect(promoted.status).toBe(200);
-    expect(promoted.body.role).toBe('instructor');
-    expect((await adminApi('/users', { token: user.access_token })).status).toBe(200);
-    expect((await api(app(), '/api/v1/users/me', { token: user.access_token })).body.role).toBe('instructor');
+    expect((await withStatus(promoted, 200).json()).role).toBe('instructor');
+    expect((await listAs(user.access_token)).status).toBe(200);
+    expect((await withStatus(await meOf(user.access_token), 200).json()).role).toBe('instructor');
 
-    await adminApi(`/users/${user.id}`, { method: 'PATCH', json: { role: 'student' }, token: admin.access_token });
-    expect((await adminApi('/users', { token: user.access_token })).status).toBe(403);
+    await adminClient(admin.access_token).users[':id'].$patch({ param: { id: user.id }, json: { role: 'student' } });
+    expect((await listAs(user.access_token)).status).toBe(403);
   });
 });
 
@@ -126,8 +186,8 @@ describe('GET /admin/users', () => {
   beforeAll(async () => {
     admin = await signedIn('admin');
   });
-  const search = (query: Record<string, string>) =>
-    adminApi(`/users?${new URLSearchParams(query)}`, { token: admin.access_token });
+  const search = (query: UserListQuery) => adminClient(admin.access_token).users.$get({ query });
+  const page = async (query: UserListQuery) => withStatus(await search(query), 200).json();
 
   it('matches a case-insensitive substring of the email or the name, and %, _ and \\ literally', async () => {
     const m = marker();
@@ -137,7 +197,7 @@ describe('GET /admin/users', () => {
     const backslash = await createUser(app(), { full_name: `Back ${m}\\slash` });
     const plain = await createUser(app(), { full_name: `Zoë ${m.toUpperCase()} Plain` });
 
-    const ids = async (q: string) => (await search({ q })).body.items.map((user: { id: string }) => user.id);
+    const ids = async (q: string) => (await page({ q })).items.map((user) => user.id);
     expect(await ids(`${m} 100%`)).toEqual([percent.id]);
     expect(await ids(`${m} 10%`)).toEqual([]);
     expect(await ids(`snake_${m}`)).toEqual([underscore.id]);
@@ -156,13 +216,9 @@ describe('GET /admin/users', () => {
     await app().sql`update users set is_active = false where id = ${disabled.id}`;
     const active = await createUser(app(), { full_name: `Here ${m}` });
 
-    expect((await search({ q: m, role: 'instructor' })).body.items.map((u: { id: string }) => u.id)).toEqual([
-      instructor.id,
-    ]);
-    expect((await search({ q: m, status: 'disabled' })).body.items.map((u: { id: string }) => u.id)).toEqual([
-      disabled.id,
-    ]);
-    const actives = (await search({ q: m, status: 'active' })).body.items.map((u: { id: string }) => u.id);
+    expect((await page({ q: m, role: 'instructor' })).items.map((u) => u.id)).toEqual([instructor.id]);
+    expect((await page({ q: m, status: 'disabled' })).items.map((u) => u.id)).toEqual([disabled.id]);
+    const actives = (await page({ q: m, status: 'active' })).items.map((u) => u.id);
     expect(actives).toEqual([active.id, instructor.id]);
   });
 
@@ -179,11 +235,10 @@ describe('GET /admin/users', () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const res = await search({ q: m, limit: '3', ...(cursor ? { cursor } : {}) });
-      expect(res.status).toBe(200);
-      expect(res.body.items.length).toBeLessThanOrEqual(3);
-      seen.push(...res.body.items.map((user: { id: string }) => user.id));
-      cursor = res.body.next_cursor;
+      const body = await page({ q: m, limit: '3', ...(cursor ? { cursor } : {}) });
+      expect(body.items.length).toBeLessThanOrEqual(3);
+      seen.push(...body.items.map((user) => user.id));
+      cursor = body.next_cursor;
       pages += 1;
       // New users arrive while the admin pages.
       await createUser(app(), { full_name: `Page ${m} late ${pages}` });
@@ -195,7 +250,7 @@ describe('GET /admin/users', () => {
   });
 
   it('answers 422 for limits out of range, a long search and a forged cursor; 50 by default', async () => {
-    const queries: Record<string, string>[] = [
+    const queries: UserListQuery[] = [
       { limit: '0' },
       { limit: '101' },
       { limit: 'ten' },
@@ -203,11 +258,16 @@ describe('GET /admin/users', () => {
       { q: 'x'.repeat(201) },
       { cursor: 'not-a-cursor' },
       { cursor: Buffer.from('["t","2025-01-01","x"]').toString('base64url') },
-      { role: 'root' },
-      { status: 'banned' },
     ];
     for (const query of queries) {
       const res = await search(query);
+      expect(res.status, JSON.stringify(query)).toBe(422);
+      expect((await withStatus(res, 422).json()).errors?.length).toBeGreaterThan(0);
+    }
+    // A role and a status the typed client would refuse to send.
+    const refused: Record<string, string>[] = [{ role: 'root' }, { status: 'banned' }];
+    for (const query of refused) {
+      const res = await adminApi(`/users?${new URLSearchParams(query)}`, { token: admin.access_token });
       expect(res.status, JSON.stringify(query)).toBe(422);
       expect(res.body.errors.length).toBeGreaterThan(0);
     }
@@ -217,13 +277,15 @@ describe('GET /admin/users', () => {
       select 'bulk' || n || '.' || ${marker()} || '@example.com', null, 'Bulk User'
       from generate_series(1, 60) as n
     `;
-    const full = await search({});
-    expect(full.body.items.length).toBe(50);
-    expect(full.body.next_cursor).toEqual(expect.any(String));
-    expect((await search({ limit: '100' })).body.items.length).toBeGreaterThan(50);
+    const full = await page({});
+    expect(full.items.length).toBe(50);
+    expect(full.next_cursor).toEqual(expect.any(String));
+    expect((await page({ limit: '100' })).items.length).toBeGreaterThan(50);
   });
 
   it('never answers a 500 to hostile query values', async () => {
+    // Raw requests: query strings and paths written by hand (malformed percent-encoding, repeated keys, encoded
+    // slashes) are the point here.
     const hostile = [
       'q=%27%3B%20drop%20table%20users%3B--',
       'q=%00',
@@ -272,9 +334,9 @@ describe('GET /admin/users/{id}', () => {
   it('shows sessions, connected accounts and progress, and audits the view with the actor', async () => {
     const admin = await signedIn('admin');
     const user = await signedIn('student');
-    const res = await adminApi(`/users/${user.id}`, { token: admin.access_token });
-    expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({
+    const res = await adminClient(admin.access_token).users[':id'].$get({ param: { id: user.id } });
+    const body = await withStatus(res, 200).json();
+    expect(body).toMatchObject({
       id: user.id,
       email: user.email,
       role: 'student',
@@ -285,9 +347,9 @@ describe('GET /admin/users/{id}', () => {
       oauth_providers: [],
       oauth: [],
     });
-    expect(res.body.sessions).toHaveLength(1);
-    expect(res.body.sessions[0]).toMatchObject({ ip_address: '127.0.0.1', device: expect.any(String) });
-    expect(res.body.progress[0]).toMatchObject({ slug: COURSE, completed: 0, percent: 0 });
+    expect(body.sessions).toHaveLength(1);
+    expect(body.sessions[0]).toMatchObject({ ip_address: '127.0.0.1', device: expect.any(String) });
+    expect(body.progress[0]).toMatchObject({ slug: COURSE, completed: 0, percent: 0 });
     const [audit] = await app().sql`
       select event, user_id, actor_id from audit_logs where event = 'admin_viewed_user' order by id desc limit 1
     `;
@@ -298,7 +360,7 @@ describe('GET /admin/users/{id}', () => {
     const admin = await steppedUpAdmin();
     const unknown = '3f1c2b9e-8a4d-4e5f-9b6a-7c8d9e0f1a2b';
     for (const route of routes(unknown).filter((r) => r.path.includes(unknown))) {
-      const res = await adminApi(route.path, { method: route.method, json: route.json, token: admin.access_token });
+      const res = await route.call(admin.access_token);
       expect(res.status, `${route.method} ${route.path}`).toBe(404);
     }
   });
@@ -330,17 +392,18 @@ describe('what admin answers never contain', () => {
       select token_hash from refresh_tokens where session_id in (select id from sessions where user_id = ${user.id})
     `;
     const known = [row?.hashed_password, refresh?.token_hash, user.access_token, user.refresh_token, user.password];
+    const as = adminClient(admin.access_token);
     const payloads = [
-      await adminApi(`/users?q=${encodeURIComponent(user.email)}`, { token: admin.access_token }),
-      await adminApi(`/users/${user.id}`, { token: admin.access_token }),
-      await adminApi(`/users/${user.id}`, { method: 'PATCH', json: { role: 'instructor' }, token: admin.access_token }),
-      await adminApi(`/audit?user_id=${user.id}`, { token: admin.access_token }),
-      await adminApi('/audit?limit=100', { token: admin.access_token }),
-      await adminApi(`/courses/${COURSE}/learners?limit=100`, { token: admin.access_token }),
+      await as.users.$get({ query: { q: user.email } }),
+      await as.users[':id'].$get({ param: { id: user.id } }),
+      await as.users[':id'].$patch({ param: { id: user.id }, json: { role: 'instructor' } }),
+      await as.audit.$get({ query: { user_id: user.id } }),
+      await as.audit.$get({ query: { limit: '100' } }),
+      await as.courses[':slug'].learners.$get({ param: { slug: COURSE }, query: { limit: '100' } }),
     ];
     for (const res of payloads) {
       expect(res.status).toBe(200);
-      expectNoSecrets(res.body, known);
+      expectNoSecrets(await res.json(), known);
     }
   });
 });
@@ -349,11 +412,12 @@ describe('MFA in AdminUser', () => {
   it('mfa_enabled follows a confirmed authenticator app; the detail shows the MFA state without a secret', async () => {
     const admin = await signedIn('admin');
     const user = await createUser(app());
+    const as = adminClient(admin.access_token);
     const listed = async () =>
-      (await adminApi(`/users?q=${encodeURIComponent(user.email)}`, { token: admin.access_token })).body.items[0];
-    const detail = async () => (await adminApi(`/users/${user.id}`, { token: admin.access_token })).body;
+      (await withStatus(await as.users.$get({ query: { q: user.email } }), 200).json()).items[0];
+    const detail = async () => withStatus(await as.users[':id'].$get({ param: { id: user.id } }), 200).json();
 
-    expect((await listed()).mfa_enabled).toBe(false);
+    expect((await listed())?.mfa_enabled).toBe(false);
     expect((await detail()).mfa).toEqual({
       totp: { enabled: false, confirmed_at: null, pending: false },
       passkeys: 0,
@@ -362,36 +426,38 @@ describe('MFA in AdminUser', () => {
 
     // A started enrollment gates nothing, so MFA is not on yet.
     const session = await loginAs(app(), user);
-    await api(app(), '/api/v1/auth/reauthenticate', { token: session.access_token, json: { password: user.password } });
-    const started = await api(app(), '/api/v1/users/me/mfa/totp', { method: 'POST', token: session.access_token });
-    expect(started.status).toBe(200);
-    expect((await listed()).mfa_enabled).toBe(false);
+    await client(app(), session.access_token).api.v1.auth.reauthenticate.$post({ json: { password: user.password } });
+    const started = await withStatus(
+      await client(app(), session.access_token).api.v1.users.me.mfa.totp.$post(),
+      200,
+    ).json();
+    expect((await listed())?.mfa_enabled).toBe(false);
     expect((await detail()).mfa.totp).toEqual({ enabled: false, confirmed_at: null, pending: true });
 
     const enabled = await enableTotp(app(), user);
     const [factor] = await app()
       .sql`select secret_encrypted, confirmed_at from totp_factors where user_id = ${user.id}`;
     const codeRows = await app().sql`select code_hash, salt from recovery_codes where user_id = ${user.id}`;
-    const list = await adminApi(`/users?q=${encodeURIComponent(user.email)}`, { token: admin.access_token });
-    const shown = await adminApi(`/users/${user.id}`, { token: admin.access_token });
-    expect(list.body.items[0].mfa_enabled).toBe(true);
-    expect(shown.body.mfa_enabled).toBe(true);
-    expect(shown.body.mfa).toEqual({
+    const list = await withStatus(await as.users.$get({ query: { q: user.email } }), 200).json();
+    const shown = await detail();
+    expect(list.items[0]?.mfa_enabled).toBe(true);
+    expect(shown.mfa_enabled).toBe(true);
+    expect(shown.mfa).toEqual({
       totp: { enabled: true, confirmed_at: factor?.confirmed_at.toISOString(), pending: false },
       passkeys: 0,
       recovery_codes_remaining: 10,
     });
     const known = [
       enabled.secret,
-      started.body.secret,
+      started.secret,
       ...enabled.recoveryCodes,
       ...enabled.recoveryCodes.map((code) => code.replaceAll('-', '')),
       factor?.secret_encrypted.toString('hex'),
       factor?.secret_encrypted.toString('base64'),
       ...codeRows.flatMap((row) => [row.code_hash.toString('hex'), row.salt.toString('hex')]),
     ];
-    expectNoSecrets(list.body, known);
-    expectNoSecrets(shown.body, known);
+    expectNoSecrets(list, known);
+    expectNoSecrets(shown, known);
   });
 });
 
@@ -413,8 +479,11 @@ describe('DELETE /admin/users/{id}/mfa', () => {
     const user = await createUser(app());
     const enabled = await enableTotp(app(), user);
     // A sign-in halfway through: the password passed, the code is still to come.
-    const halfway = await api(app(), '/api/v1/auth/login', { json: { email: user.email, password: user.password } });
-    expect(halfway.body).toMatchObject({ status: 403, code: 'mfa_required' });
+    const halfway = await client(app()).api.v1.auth.login.$post({
+      json: { email: user.email, password: user.password },
+    });
+    const pending = await withStatus(halfway, 403).json();
+    expect(pending).toMatchObject({ status: 403, code: 'mfa_required' });
     await app().sql`
       insert into passkeys (user_id, credential_id, public_key, counter, device_type, backed_up, name, created_at)
       values (${user.id}, ${`cred-${marker()}`}, ${Buffer.from([1, 2, 3])}, 0, 'singleDevice', false, 'Laptop', ${app().clock.now()})
@@ -426,11 +495,11 @@ describe('DELETE /admin/users/{id}/mfa', () => {
       live_sessions: 1,
       passkeys: 1,
     });
-    expect((await api(app(), '/api/v1/users/me', { token: enabled.session.access_token })).status).toBe(200);
+    expect((await meOf(enabled.session.access_token)).status).toBe(200);
 
-    const reset = await adminApi(`/users/${user.id}/mfa`, { method: 'DELETE', token: admin.access_token });
+    const reset = await resetMfa(admin.access_token, user.id);
     expect(reset.status).toBe(204);
-    expect(reset.body).toBeUndefined();
+    expect(await reset.text()).toBe('');
 
     expect(await countRows(user.id)).toEqual({
       totp: 0,
@@ -440,25 +509,30 @@ describe('DELETE /admin/users/{id}/mfa', () => {
       passkeys: 1,
     });
     // The session's access token fails on its very next request, and its refresh token is dead too.
-    expect((await api(app(), '/api/v1/users/me', { token: enabled.session.access_token })).status).toBe(401);
-    const refreshed = await api(app(), '/api/v1/auth/refresh', {
+    expect((await meOf(enabled.session.access_token)).status).toBe(401);
+    const refreshed = await client(app()).api.v1.auth.refresh.$post({
       json: { refresh_token: enabled.session.refresh_token },
     });
     expect(refreshed.status).toBe(401);
     // The half-finished sign-in cannot be finished with the removed factor.
     nextStep(app());
-    const finished = await api(app(), '/api/v1/auth/mfa/verify', {
-      json: { mfa_token: halfway.body.mfa_token, totp: await totpCode(enabled.secret, app().clock.now()) },
+    const finished = await client(app()).api.v1.auth.mfa.verify.$post({
+      json: {
+        mfa_token: pending.mfa_token ?? expect.fail('no mfa_token'),
+        totp: await totpCode(enabled.secret, app().clock.now()),
+      },
     });
     expect(finished.status).toBe(401);
     // The password alone signs in now.
-    const login = await api(app(), '/api/v1/auth/login', { json: { email: user.email, password: user.password } });
-    expect(login.status).toBe(200);
-    expect(login.body.access_token).toEqual(expect.any(String));
+    const login = await client(app()).api.v1.auth.login.$post({ json: { email: user.email, password: user.password } });
+    expect((await withStatus(login, 200).json()).access_token).toEqual(expect.any(String));
 
-    const shown = await adminApi(`/users/${user.id}`, { token: admin.access_token });
-    expect(shown.body).toMatchObject({ mfa_enabled: false, passkey_count: 1 });
-    expect(shown.body.mfa).toEqual({
+    const shown = await withStatus(
+      await adminClient(admin.access_token).users[':id'].$get({ param: { id: user.id } }),
+      200,
+    ).json();
+    expect(shown).toMatchObject({ mfa_enabled: false, passkey_count: 1 });
+    expect(shown.mfa).toEqual({
       totp: { enabled: false, confirmed_at: null, pending: false },
       passkeys: 1,
       recovery_codes_remaining: 0,
@@ -500,9 +574,9 @@ describe('DELETE /admin/users/{id}/mfa', () => {
   it('answers 204 when there is nothing to remove, still ending sessions, mailing and auditing', async () => {
     const admin = await steppedUpAdmin();
     const user = await signedIn('student');
-    const reset = await adminApi(`/users/${user.id}/mfa`, { method: 'DELETE', token: admin.access_token });
+    const reset = await resetMfa(admin.access_token, user.id);
     expect(reset.status).toBe(204);
-    expect((await api(app(), '/api/v1/users/me', { token: user.access_token })).status).toBe(401);
+    expect((await meOf(user.access_token)).status).toBe(401);
     expect((await suite.smtp.waitForMessage(user.email, { subject: NOT_VERIFY })).subject).toBe(
       'An administrator reset two-factor authentication for your account',
     );
@@ -528,13 +602,10 @@ describe('DELETE /admin/users/{id}/mfa', () => {
     const instructor = await signedIn('instructor');
     await stepUp(instructor);
 
-    const stale = await adminApi(`/users/${user.id}/mfa`, { method: 'DELETE', token: admin.access_token });
-    expect(stale.status).toBe(401);
-    expect(stale.body.code).toBe('reauthentication_required');
-    expect((await adminApi(`/users/${user.id}/mfa`, { method: 'DELETE', token: instructor.access_token })).status).toBe(
-      403,
-    );
-    expect((await adminApi(`/users/${user.id}/mfa`, { method: 'DELETE' })).status).toBe(401);
+    const stale = await resetMfa(admin.access_token, user.id);
+    expect((await withStatus(stale, 401).json()).code).toBe('reauthentication_required');
+    expect((await resetMfa(instructor.access_token, user.id)).status).toBe(403);
+    expect((await resetMfa(undefined, user.id)).status).toBe(401);
     expect(await countRows(user.id)).toMatchObject({ totp: 1, recovery_codes: 10, live_sessions: 1 });
     const [audit] = await app().sql`
       select count(*)::int as n from audit_logs where event = 'admin_mfa_reset' and user_id = ${user.id}
@@ -545,6 +616,7 @@ describe('DELETE /admin/users/{id}/mfa', () => {
 
 describe('the MFA reset in the OpenAPI document', () => {
   it('declares DELETE /admin/users/{id}/mfa with every status, and mfa_enabled and mfa on the user schemas', async () => {
+    // The document is served beside the typed routes, not as one of them.
     const spec = (await api(app(), '/openapi.json')).body;
     const reset = spec.paths['/api/v1/admin/users/{id}/mfa']?.delete;
     expect(reset).toBeDefined();
@@ -570,60 +642,52 @@ describe('PATCH /admin/users/{id}: disable and enable', () => {
     await app().sql`update users set is_verified = true where id = ${user.id}`;
     suite.google.signInAs(google);
 
-    const res = await adminApi(`/users/${user.id}`, {
-      method: 'PATCH',
-      json: { is_active: false, disabled_reason: '  Spam from this account  ' },
-      token: admin.access_token,
+    const res = await patchUser(admin.access_token, user.id, {
+      is_active: false,
+      disabled_reason: '  Spam from this account  ',
     });
-    expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ is_active: false, disabled_reason: 'Spam from this account' });
-    expect(res.body.disabled_at).toEqual(expect.any(String));
+    const disabled = await withStatus(res, 200).json();
+    expect(disabled).toMatchObject({ is_active: false, disabled_reason: 'Spam from this account' });
+    expect(disabled.disabled_at).toEqual(expect.any(String));
 
-    expect((await api(app(), '/api/v1/users/me', { token: user.access_token })).status).toBe(401);
-    expect((await api(app(), '/api/v1/auth/refresh', { json: { refresh_token: user.refresh_token } })).status).toBe(
-      401,
-    );
-    const login = await api(app(), '/api/v1/auth/login', { json: { email: user.email, password: user.password } });
-    expect(login.status).toBe(403);
-    expect(login.body.code).toBe('account_disabled');
+    const refresh = (refresh_token?: string) => client(app()).api.v1.auth.refresh.$post({ json: { refresh_token } });
+    expect((await meOf(user.access_token)).status).toBe(401);
+    expect((await refresh(user.refresh_token)).status).toBe(401);
+    const login = await client(app()).api.v1.auth.login.$post({ json: { email: user.email, password: user.password } });
+    expect((await withStatus(login, 403).json()).code).toBe('account_disabled');
     const viaGoogle = await signInWith(app(), 'google');
     expect(viaGoogle.location).toMatch(/auth_error=account_disabled/);
     expect(viaGoogle.refreshToken).toBeUndefined();
 
-    const ghOff = await adminApi(`/users/${ghUser?.id}`, {
-      method: 'PATCH',
-      json: { is_active: false },
-      token: admin.access_token,
-    });
+    const ghOff = await patchUser(admin.access_token, ghUser?.id, { is_active: false });
     expect(ghOff.status).toBe(200);
     expect((await signInWith(app(), 'github')).location).toMatch(/auth_error=account_disabled/);
-    expect((await api(app(), '/api/v1/auth/refresh', { json: { refresh_token: gh.refreshToken } })).status).toBe(401);
+    expect((await refresh(gh.refreshToken)).status).toBe(401);
 
     const [audit] = await app().sql`
       select actor_id, metadata from audit_logs where event = 'admin_user_disabled' and user_id = ${user.id}
     `;
     expect(audit).toEqual({ actor_id: admin.id, metadata: { reason: 'Spam from this account', sessions_ended: 1 } });
 
-    const back = await adminApi(`/users/${user.id}`, {
-      method: 'PATCH',
-      json: { is_active: true },
-      token: admin.access_token,
+    const back = await patchUser(admin.access_token, user.id, { is_active: true });
+    expect(await withStatus(back, 200).json()).toMatchObject({
+      is_active: true,
+      disabled_at: null,
+      disabled_reason: null,
     });
-    expect(back.body).toMatchObject({ is_active: true, disabled_at: null, disabled_reason: null });
     expect((await loginAs(app(), user)).access_token).toEqual(expect.any(String));
   });
 
   it('answers 422 for an empty change, an unknown field, a bad role and a reason on an active account', async () => {
     const admin = await steppedUpAdmin();
     const user = await createUser(app());
-    for (const json of [
-      {},
-      { is_admin: true },
-      { role: 'root' },
-      { is_active: 'no' },
-      { disabled_reason: 'x' },
-      { disabled_reason: 'x'.repeat(501) },
-    ]) {
+    const changes: UserPatch[] = [{}, { disabled_reason: 'x' }, { disabled_reason: 'x'.repeat(501) }];
+    for (const json of changes) {
+      const res = await patchUser(admin.access_token, user.id, json);
+      expect(res.status, JSON.stringify(json)).toBe(422);
+    }
+    // An unknown field and values of the wrong type: bodies the typed client would refuse to send.
+    for (const json of [{ is_admin: true }, { role: 'root' }, { is_active: 'no' }]) {
       const res = await adminApi(`/users/${user.id}`, { method: 'PATCH', json, token: admin.access_token });
       expect(res.status, JSON.stringify(json)).toBe(422);
     }
@@ -636,21 +700,19 @@ describe('step-up on admin mutations', () => {
   it('answers 401 reauthentication_required without a recent step-up, and changes nothing', async () => {
     const admin = await signedIn('admin');
     const user = await signedIn('student');
-    const patch = () =>
-      adminApi(`/users/${user.id}`, { method: 'PATCH', json: { is_active: false }, token: admin.access_token });
-    const end = () => adminApi(`/users/${user.id}/sessions`, { method: 'DELETE', token: admin.access_token });
+    const patch = () => patchUser(admin.access_token, user.id, { is_active: false });
+    const end = () => adminClient(admin.access_token).users[':id'].sessions.$delete({ param: { id: user.id } });
     for (const res of [await patch(), await end()]) {
-      expect(res.status).toBe(401);
-      expect(res.body.code).toBe('reauthentication_required');
+      expect((await withStatus(res, 401).json()).code).toBe('reauthentication_required');
       expect(res.headers.get('www-authenticate')).toMatch(/insufficient_user_authentication/);
     }
-    expect((await api(app(), '/api/v1/users/me', { token: user.access_token })).status).toBe(200);
+    expect((await meOf(user.access_token)).status).toBe(200);
 
     await stepUp(admin);
     expect((await end()).status).toBe(204);
-    expect((await api(app(), '/api/v1/users/me', { token: user.access_token })).status).toBe(401);
+    expect((await meOf(user.access_token)).status).toBe(401);
     app().clock.advance(app().config.reauthMaxAgeSeconds + 1);
-    expect((await patch()).body.code).toBe('reauthentication_required');
+    expect((await withStatus(await patch(), 401).json()).code).toBe('reauthentication_required');
   });
 });
 
@@ -658,10 +720,10 @@ describe('last_admin', () => {
   it('an admin cannot demote or disable themself, even with other admins around', async () => {
     const admin = await steppedUpAdmin();
     await signedIn('admin');
-    for (const json of [{ role: 'student' }, { is_active: false }]) {
-      const res = await adminApi(`/users/${admin.id}`, { method: 'PATCH', json, token: admin.access_token });
-      expect(res.status).toBe(409);
-      expect(res.body.code).toBe('last_admin');
+    const changes: UserPatch[] = [{ role: 'student' }, { is_active: false }];
+    for (const json of changes) {
+      const res = await patchUser(admin.access_token, admin.id, json);
+      expect((await withStatus(res, 409).json()).code).toBe('last_admin');
     }
   });
 
@@ -671,12 +733,12 @@ describe('last_admin', () => {
     const first = await steppedUpAdmin();
     const second = await steppedUpAdmin();
     const [a, b] = await Promise.all([
-      adminApi(`/users/${second.id}`, { method: 'PATCH', json: { role: 'student' }, token: first.access_token }),
-      adminApi(`/users/${first.id}`, { method: 'PATCH', json: { is_active: false }, token: second.access_token }),
+      patchUser(first.access_token, second.id, { role: 'student' }),
+      patchUser(second.access_token, first.id, { is_active: false }),
     ]);
     expect([a.status, b.status].sort()).toEqual([200, 409].sort());
     const loser = a.status === 409 ? a : b;
-    expect(loser.body.code).toBe('last_admin');
+    expect((await withStatus(loser, 409).json()).code).toBe('last_admin');
     const [row] = await app().sql`select count(*)::int as admins from users where role = 'admin' and is_active`;
     expect(row?.admins).toBe(1);
   });
@@ -687,19 +749,15 @@ describe('GET /admin/audit', () => {
     const admin = await steppedUpAdmin();
     const user = await signedIn('student');
     const t0 = new Date(Date.now() - 1000).toISOString();
-    await adminApi(`/users/${user.id}`, { method: 'PATCH', json: { role: 'instructor' }, token: admin.access_token });
-    await adminApi(`/users/${user.id}/sessions`, { method: 'DELETE', token: admin.access_token });
-    const get = async (query: Record<string, string>) => {
-      const res = await adminApi(`/audit?${new URLSearchParams(query)}`, { token: admin.access_token });
-      expect(res.status).toBe(200);
-      return res.body;
+    await patchUser(admin.access_token, user.id, { role: 'instructor' });
+    await adminClient(admin.access_token).users[':id'].sessions.$delete({ param: { id: user.id } });
+    const get = async (query: AuditQuery) => {
+      const res = await adminClient(admin.access_token).audit.$get({ query });
+      return withStatus(res, 200).json();
     };
 
     const byActor = await get({ actor_id: admin.id });
-    expect(byActor.items.map((e: { event: string }) => e.event)).toEqual([
-      'admin_sessions_ended',
-      'admin_role_changed',
-    ]);
+    expect(byActor.items.map((e) => e.event)).toEqual(['admin_sessions_ended', 'admin_role_changed']);
     expect(byActor.items[1]).toMatchObject({
       user_id: user.id,
       actor_id: admin.id,
@@ -708,21 +766,21 @@ describe('GET /admin/audit', () => {
       description: auditEvents.admin_role_changed,
     });
     const byUser = await get({ user_id: user.id });
-    expect(byUser.items.map((e: { event: string }) => e.event)).toEqual([
+    expect(byUser.items.map((e) => e.event)).toEqual([
       'admin_sessions_ended',
       'admin_role_changed',
       'login_success',
       'signup',
     ]);
-    expect(byUser.items.find((e: { event: string }) => e.event === 'login_success').actor_id).toBeNull();
+    expect(byUser.items.find((e) => e.event === 'login_success')?.actor_id).toBeNull();
     expect((await get({ user_id: user.id, event: 'signup' })).items).toHaveLength(1);
     expect((await get({ user_id: user.id, from: t0 })).items.length).toBeGreaterThanOrEqual(2);
     expect((await get({ user_id: user.id, to: '2000-01-01T00:00:00Z' })).items).toEqual([]);
 
     const first = await get({ user_id: user.id, limit: '3' });
     expect(first.items).toHaveLength(3);
-    const second = await get({ user_id: user.id, limit: '3', cursor: first.next_cursor });
-    expect(second.items.map((e: { event: string }) => e.event)).toEqual(['signup']);
+    const second = await get({ user_id: user.id, limit: '3', cursor: first.next_cursor ?? undefined });
+    expect(second.items.map((e) => e.event)).toEqual(['signup']);
     expect(second.next_cursor).toBeNull();
   });
 
@@ -743,45 +801,31 @@ describe('GET /admin/courses/{slug}/learners', () => {
     `;
     const m = marker();
     const learners: Signed[] = [];
+    const setProgress = (token: string | undefined, lesson_id: string | undefined, status: LessonStatus) =>
+      client(app(), token).api.v1.users.me.progress[':lesson_id'].$put({
+        param: { lesson_id: lesson_id ?? expect.fail('the course has too few lessons') },
+        json: { status },
+      });
     for (const done of [3, 0, 5]) {
       const learner = await signedIn('student', { full_name: `Learner ${m}` });
-      await api(app(), `/api/v1/users/me/progress/${lessons[done]}`, {
-        method: 'PUT',
-        json: { status: 'in_progress' },
-        token: learner.access_token,
-      });
-      for (const lesson of lessons.slice(0, done)) {
-        await api(app(), `/api/v1/users/me/progress/${lesson}`, {
-          method: 'PUT',
-          json: { status: 'completed' },
-          token: learner.access_token,
-        });
-      }
+      await setProgress(learner.access_token, lessons[done], 'in_progress');
+      for (const lesson of lessons.slice(0, done)) await setProgress(learner.access_token, lesson, 'completed');
       learners.push(learner);
       app().clock.advance(60);
     }
     // A completed lesson set back to not started counts no more.
-    await api(app(), `/api/v1/users/me/progress/${lessons[4]}`, {
-      method: 'PUT',
-      json: { status: 'not_started' },
-      token: learners[2]?.access_token,
-    });
+    await setProgress(learners[2]?.access_token, lessons[4], 'not_started');
 
-    const list = async (query: Record<string, string>) => {
-      const res = await adminApi(`/courses/${COURSE}/learners?${new URLSearchParams({ q: m, ...query })}`, {
-        token: instructor.access_token,
-      });
-      expect(res.status).toBe(200);
-      return res.body;
-    };
+    const learnersOf = (slug: string, query: LearnersQuery) =>
+      adminClient(instructor.access_token).courses[':slug'].learners.$get({ param: { slug }, query });
+    const list = async (query: LearnersQuery) => withStatus(await learnersOf(COURSE, { q: m, ...query }), 200).json();
     const byActivity = await list({});
-    expect(byActivity.items.map((l: { user_id: string }) => l.user_id)).toEqual(
-      [...learners].reverse().map((l) => l.id),
-    );
+    expect(byActivity.items.map((l) => l.user_id)).toEqual([...learners].reverse().map((l) => l.id));
     for (const learner of learners) {
-      const own = await api(app(), '/api/v1/users/me/progress', { token: learner.access_token });
-      const course = own.body.courses.find((c: { slug: string }) => c.slug === COURSE);
-      const row = byActivity.items.find((l: { user_id: string }) => l.user_id === learner.id);
+      const own = await client(app(), learner.access_token).api.v1.users.me.progress.$get();
+      const course =
+        (await withStatus(own, 200).json()).courses.find((c) => c.slug === COURSE) ?? expect.fail('no course');
+      const row = byActivity.items.find((l) => l.user_id === learner.id) ?? expect.fail('no row for the learner');
       expect({ completed: row.completed, total: row.total, percent: row.percent }).toEqual({
         completed: course.completed,
         total: course.total,
@@ -789,15 +833,13 @@ describe('GET /admin/courses/{slug}/learners', () => {
       });
     }
     const byProgress = await list({ sort: 'progress' });
-    expect(byProgress.items.map((l: { completed: number }) => l.completed)).toEqual([4, 3, 0]);
+    expect(byProgress.items.map((l) => l.completed)).toEqual([4, 3, 0]);
 
     const first = await list({ sort: 'progress', limit: '2' });
-    const rest = await list({ sort: 'progress', limit: '2', cursor: first.next_cursor });
-    expect([...first.items, ...rest.items].map((l: { user_id: string }) => l.user_id)).toEqual(
-      byProgress.items.map((l: { user_id: string }) => l.user_id),
-    );
+    const rest = await list({ sort: 'progress', limit: '2', cursor: first.next_cursor ?? undefined });
+    expect([...first.items, ...rest.items].map((l) => l.user_id)).toEqual(byProgress.items.map((l) => l.user_id));
     expect(rest.next_cursor).toBeNull();
-    expect((await adminApi('/courses/no-such-course/learners', { token: instructor.access_token })).status).toBe(404);
+    expect((await learnersOf('no-such-course', {})).status).toBe(404);
   });
 });
 
@@ -811,7 +853,7 @@ describe('the first admin', () => {
       expect((await other.sql`select role from users where id = ${user.id}`)[0]?.role).toBe('student');
       await other.sql`update users set is_verified = true where id = ${user.id}`;
       const session = await loginAs(other, user);
-      expect((await api(other, '/api/v1/admin/audit', { token: session.access_token })).status).toBe(200);
+      expect((await client(other, session.access_token).api.v1.admin.audit.$get({ query: {} })).status).toBe(200);
       const [audit] =
         await other.sql`select metadata from audit_logs where event = 'admin_granted' and user_id = ${user.id}`;
       expect(audit?.metadata).toEqual({ source: 'ADMIN_EMAILS', from: 'student' });
