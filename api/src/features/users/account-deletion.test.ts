@@ -1,7 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { refreshCookieName } from '../../auth/refresh-cookie';
-import { client, createUser, loginAs, uniqueEmail, withStatus } from '../../test/fixtures';
+import { client, createUser, loginAs, refreshCookieHeader, uniqueEmail, withStatus } from '../../test/fixtures';
 import { accountFlow, googleAccount, useOAuthTestApp } from '../../test/oauth';
 import { foreignKeysToUsers, tablesMentioning } from '../../test/user-references';
 import { loadCurriculum } from '../curriculum/curriculum.content';
@@ -36,8 +35,10 @@ function deleteMe(token: string) {
 }
 
 function refresh(refreshToken: string) {
-  const cookie = `${refreshCookieName(suite.app.config.environment)}=${refreshToken}`;
-  return client(suite.app).api.v1.auth.refresh.$post({ json: {} }, { headers: { cookie } });
+  return client(suite.app).api.v1.auth.refresh.$post(
+    { json: {} },
+    { headers: refreshCookieHeader(suite.app, refreshToken) },
+  );
 }
 
 async function meStatus(token: string) {
