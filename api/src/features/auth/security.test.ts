@@ -1,5 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { api, createUser, DEFAULT_PASSWORD, uniqueEmail } from '../../test/fixtures';
+import { type Problem, problemSchema } from '../../shared/problem';
+import {
+  api,
+  client,
+  createUser,
+  DEFAULT_PASSWORD,
+  loginAs,
+  refreshCookieHeader,
+  uniqueEmail,
+  withStatus,
+} from '../../test/fixtures';
 import { startTestApp, type TestApp, useTestApp } from '../../test/setup';
 
 const { app, db } = useTestApp();
@@ -15,21 +25,36 @@ async function startExtraApp(options: Parameters<typeof startTestApp>[1]) {
   return extra;
 }
 
-type Response = Awaited<ReturnType<typeof api>>;
-
-function expectProblem(res: Response, status: number, title: string) {
+// For a raw request's answer (`api()`, `fetch`); a typed client's reads its body with withStatus() and checks it with
+// expectProblemBody().
+function expectProblem(res: { status: number; headers: Headers; body: Problem }, status: number, title: string) {
   expect(res.status).toBe(status);
-  expect(res.body).toMatchObject({ type: 'about:blank', title, status, detail: expect.any(String) });
-  expect(res.body.detail).not.toMatch(/\bat .+:\d+|SyntaxError|stack|select |insert /i);
-  expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  expectProblemBody(res.body, res.headers, status, title);
+}
+
+function expectProblemBody(body: Problem, headers: Headers, status: number, title: string) {
+  expect(body).toMatchObject({ type: 'about:blank', title, status, detail: expect.any(String) });
+  expect(body.detail).not.toMatch(/\bat .+:\d+|SyntaxError|stack|select |insert /i);
+  expect(headers.get('content-type')).toMatch(/^application\/problem\+json/);
   // Error answers carry the same conventions as any other.
-  expect(res.headers.get('x-request-id')).toMatch(/^[\w\-=]{8,128}$/);
-  expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+  expect(headers.get('x-request-id')).toMatch(/^[\w\-=]{8,128}$/);
+  expect(headers.get('x-content-type-options')).toBe('nosniff');
 }
 
 function signupBody(email = uniqueEmail()) {
   return { email, full_name: 'Ada Lovelace', password: DEFAULT_PASSWORD };
 }
+
+function signup(target: Pick<TestApp, 'url'>, body = signupBody(), headers: Record<string, string> = {}) {
+  return client(target).api.v1.auth.signup.$post({ json: body }, { headers });
+}
+
+function login(target: Pick<TestApp, 'url'>, email: string, password: string, headers: Record<string, string> = {}) {
+  return client(target).api.v1.auth.login.$post({ json: { email, password } }, { headers });
+}
+
+// Raw requests below: malformed JSON, content types of the test's own, the OAuth2 form (urlencoded; the typed client
+// sends a form as multipart), paths and methods no typed route has.
 
 describe('request conventions', () => {
   it('POST /auth/signup returns 400 for malformed JSON', async () => {
@@ -66,10 +91,8 @@ describe('request conventions', () => {
 
   it('POST /auth/signup returns 413 for a body over 64 KiB and creates nothing', async () => {
     const email = uniqueEmail('huge');
-    const res = await api(app, '/api/v1/auth/signup', {
-      json: { ...signupBody(email), full_name: 'x'.repeat(65 * 1024) },
-    });
-    expectProblem(res, 413, 'Content Too Large');
+    const res = await signup(app, { ...signupBody(email), full_name: 'x'.repeat(65 * 1024) });
+    expectProblemBody(await withStatus(res, 413).json(), res.headers, 413, 'Content Too Large');
     // The unread rest of the body makes the connection unusable: the client is told not to reuse it.
     expect(res.headers.get('connection')).toBe('close');
     const rows = await app.sql`select 1 from users where email = ${email}`;
@@ -90,7 +113,12 @@ describe('request conventions', () => {
       headers: { 'content-type': 'application/json' },
       duplex: 'half',
     } as RequestInit);
-    const res = { status: response.status, headers: response.headers, body: await response.json() };
+    // fetch's json() is untyped (unknown): read through the problem schema.
+    const res = {
+      status: response.status,
+      headers: response.headers,
+      body: problemSchema.parse(await response.json()),
+    };
     expectProblem(res, 413, 'Content Too Large');
   });
 
@@ -116,11 +144,11 @@ describe('request conventions', () => {
 describe('response headers', () => {
   it('every response carries X-Request-Id and the secure headers', async () => {
     const responses = [
-      await api(app, '/health'),
+      await client(app).health.$get(),
       await api(app, '/api/v1/nothing-here'),
-      await api(app, '/api/v1/auth/signup', { json: signupBody() }),
-      await api(app, '/api/v1/auth/login', { json: { email: uniqueEmail(), password: 'x' } }),
-      await api(app, '/api/v1/users/me'),
+      await signup(app),
+      await login(app, uniqueEmail(), 'x'),
+      await client(app).api.v1.users.me.$get(),
     ];
     const ids = new Set<string>();
     for (const res of responses) {
@@ -136,14 +164,14 @@ describe('response headers', () => {
   });
 
   it('a sane caller-sent X-Request-Id is echoed', async () => {
-    const res = await api(app, '/health', { headers: { 'x-request-id': 'trace-abc_123=' } });
+    const res = await client(app).health.$get({}, { headers: { 'x-request-id': 'trace-abc_123=' } });
     expect(res.status).toBe(200);
     expect(res.headers.get('x-request-id')).toBe('trace-abc_123=');
   });
 
   it('an insane caller-sent X-Request-Id is replaced', async () => {
     for (const insane of ['x'.repeat(300), 'has spaces in it', 'semi;colon', '<script>']) {
-      const res = await api(app, '/health', { headers: { 'x-request-id': insane } });
+      const res = await client(app).health.$get({}, { headers: { 'x-request-id': insane } });
       expect(res.status).toBe(200);
       const id = res.headers.get('x-request-id');
       expect(id).not.toBe(insane);
@@ -152,10 +180,7 @@ describe('response headers', () => {
   });
 
   it('a sane X-Request-Id is echoed on a POST answer too', async () => {
-    const res = await api(app, '/api/v1/auth/signup', {
-      json: signupBody(),
-      headers: { 'x-request-id': 'req-signup-42' },
-    });
+    const res = await signup(app, signupBody(), { 'x-request-id': 'req-signup-42' });
     expect(res.status).toBe(201);
     expect(res.headers.get('x-request-id')).toBe('req-signup-42');
   });
@@ -169,9 +194,8 @@ describe('response headers', () => {
         PUBLIC_APP_URL: 'https://aibc.example',
       },
     });
-    const res = await api(production, '/health');
-    expect(res.status).toBe(200);
-    expect(res.body.environment).toBe('production');
+    const res = await client(production).health.$get();
+    expect((await withStatus(res, 200).json()).environment).toBe('production');
     expect(res.headers.get('strict-transport-security')).toMatch(/^max-age=\d{8,}/);
     const problem = await api(production, '/api/v1/nothing-here');
     expect(problem.headers.get('strict-transport-security')).toMatch(/^max-age=/);
@@ -233,52 +257,44 @@ describe('CSRF origin check', () => {
 
   it('POST /auth/signup (JSON) returns 403 for a foreign Origin and creates no user', async () => {
     const email = uniqueEmail('csrf');
-    const res = await api(app, '/api/v1/auth/signup', {
-      json: signupBody(email),
-      headers: { origin: 'https://evil.example' },
-    });
-    expectProblem(res, 403, 'Forbidden');
+    const res = await signup(app, signupBody(email), { origin: 'https://evil.example' });
+    expectProblemBody(await withStatus(res, 403).json(), res.headers, 403, 'Forbidden');
     const rows = await app.sql`select 1 from users where email = ${email}`;
     expect(rows).toHaveLength(0);
   });
 
   it("POST /auth/signup (JSON) returns 201 for an allowed Origin and for the API's own", async () => {
-    const allowed = await api(app, '/api/v1/auth/signup', {
-      json: signupBody(),
-      headers: { origin: 'http://localhost:3001' },
-    });
+    const allowed = await signup(app, signupBody(), { origin: 'http://localhost:3001' });
     expect(allowed.status).toBe(201);
-    const own = await api(app, '/api/v1/auth/signup', { json: signupBody(), headers: { origin: app.url } });
+    const own = await signup(app, signupBody(), { origin: app.url });
     expect(own.status).toBe(201);
   });
 
   it('POST /auth/logout returns 403 for a foreign Origin and leaves the session alive', async () => {
     const user = await createUser(app);
-    const login = await api(app, '/api/v1/auth/login', { json: { email: user.email, password: user.password } });
-    const res = await api(app, '/api/v1/auth/logout', {
-      method: 'POST',
-      refreshCookie: login.body.refresh_token,
-      headers: { origin: 'https://evil.example' },
-    });
-    expectProblem(res, 403, 'Forbidden');
-    expect((await api(app, '/api/v1/users/me', { token: login.body.access_token })).status).toBe(200);
+    const session = await loginAs(app, user);
+    const res = await client(app).api.v1.auth.logout.$post(
+      {},
+      { headers: { ...refreshCookieHeader(app, session.refresh_token), origin: 'https://evil.example' } },
+    );
+    expectProblemBody(await withStatus(res, 403).json(), res.headers, 403, 'Forbidden');
+    expect((await client(app, session.access_token).api.v1.users.me.$get()).status).toBe(200);
   });
 
   it('POST /auth/refresh returns 403 for a foreign Origin and leaves the refresh token unused', async () => {
     const user = await createUser(app);
-    const login = await api(app, '/api/v1/auth/login', { json: { email: user.email, password: user.password } });
-    const res = await api(app, '/api/v1/auth/refresh', {
-      method: 'POST',
-      refreshCookie: login.body.refresh_token,
-      headers: { origin: 'https://evil.example' },
-    });
-    expectProblem(res, 403, 'Forbidden');
-    const again = await api(app, '/api/v1/auth/refresh', { json: { refresh_token: login.body.refresh_token } });
+    const session = await loginAs(app, user);
+    const res = await client(app).api.v1.auth.refresh.$post(
+      {},
+      { headers: { ...refreshCookieHeader(app, session.refresh_token), origin: 'https://evil.example' } },
+    );
+    expectProblemBody(await withStatus(res, 403).json(), res.headers, 403, 'Forbidden');
+    const again = await client(app).api.v1.auth.refresh.$post({ json: { refresh_token: session.refresh_token } });
     expect(again.status).toBe(200);
   });
 
   it('GET /users/me is not refused for a foreign Origin (safe method)', async () => {
-    const res = await api(app, '/api/v1/users/me', { headers: { origin: 'https://evil.example' } });
+    const res = await client(app).api.v1.users.me.$get({}, { headers: { origin: 'https://evil.example' } });
     expect(res.status).toBe(401);
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
   });
@@ -293,7 +309,7 @@ describe('rate limits', () => {
   it('POST /auth/signup returns 429 with Retry-After on the 6th signup from one IP in a minute', async () => {
     const limited = await startExtraApp({ env: { RATE_LIMIT_SIGNUP_PER_MINUTE: '5' } });
     for (let i = 1; i <= 5; i++) {
-      const res = await api(limited, '/api/v1/auth/signup', { json: signupBody() });
+      const res = await signup(limited);
       expect(res.status).toBe(201);
       expect(res.headers.get('ratelimit-limit')).toBe('5');
       expect(res.headers.get('ratelimit-remaining')).toBe(String(5 - i));
@@ -302,8 +318,8 @@ describe('rate limits', () => {
       expect(res.headers.get('retry-after')).toBeNull();
     }
     const email = uniqueEmail('sixth');
-    const sixth = await api(limited, '/api/v1/auth/signup', { json: signupBody(email) });
-    expectProblem(sixth, 429, 'Too Many Requests');
+    const sixth = await signup(limited, signupBody(email));
+    expectProblemBody(await withStatus(sixth, 429).json(), sixth.headers, 429, 'Too Many Requests');
     const retryAfter = Number(sixth.headers.get('retry-after'));
     expect(retryAfter).toBeGreaterThan(0);
     expect(retryAfter).toBeLessThanOrEqual(60);
@@ -316,11 +332,11 @@ describe('rate limits', () => {
   it('POST /auth/login sends RateLimit headers on 200 and 401 answers', async () => {
     const limited = await startExtraApp({ env: { RATE_LIMIT_LOGIN_PER_MINUTE: '7' } });
     const user = await createUser(limited);
-    const ok = await api(limited, '/api/v1/auth/login', { json: { email: user.email, password: user.password } });
+    const ok = await login(limited, user.email, user.password);
     expect(ok.status).toBe(200);
     expect(ok.headers.get('ratelimit-limit')).toBe('7');
     expect(ok.headers.get('ratelimit-remaining')).toBe('6');
-    const wrong = await api(limited, '/api/v1/auth/login', { json: { email: user.email, password: 'Nope-N0pe!' } });
+    const wrong = await login(limited, user.email, 'Nope-N0pe!');
     expect(wrong.status).toBe(401);
     expect(wrong.headers.get('ratelimit-remaining')).toBe('5');
   });
@@ -329,10 +345,7 @@ describe('rate limits', () => {
     const limited = await startExtraApp({ env: { RATE_LIMIT_LOGIN_PER_MINUTE: '3' } });
     const statuses: number[] = [];
     for (let i = 1; i <= 5; i++) {
-      const res = await api(limited, '/api/v1/auth/login', {
-        json: { email: uniqueEmail(), password: 'Wrong-Pa55word!' },
-        headers: { 'x-forwarded-for': `10.0.0.${i}` },
-      });
+      const res = await login(limited, uniqueEmail(), 'Wrong-Pa55word!', { 'x-forwarded-for': `10.0.0.${i}` });
       statuses.push(res.status);
     }
     expect(statuses).toEqual([401, 401, 401, 429, 429]);
@@ -342,25 +355,20 @@ describe('rate limits', () => {
     const limited = await startExtraApp({ env: { RATE_LIMIT_LOGIN_PER_MINUTE: '3', TRUST_PROXY_HOPS: '1' } });
     const user = await createUser(limited);
     const real = '203.0.113.7';
-    const first = await api(limited, '/api/v1/auth/login', {
-      json: { email: user.email, password: user.password },
-      headers: { 'x-forwarded-for': `1.2.3.4, ${real}` },
-    });
+    const first = await login(limited, user.email, user.password, { 'x-forwarded-for': `1.2.3.4, ${real}` });
     expect(first.status).toBe(200);
     const statuses: number[] = [];
     for (let i = 1; i <= 3; i++) {
-      const res = await api(limited, '/api/v1/auth/login', {
-        json: { email: uniqueEmail(), password: 'Wrong-Pa55word!' },
-        headers: { 'x-forwarded-for': `9.9.9.${i}, 8.8.8.${i}, ${real}` },
+      const res = await login(limited, uniqueEmail(), 'Wrong-Pa55word!', {
+        'x-forwarded-for': `9.9.9.${i}, 8.8.8.${i}, ${real}`,
       });
       statuses.push(res.status);
     }
     expect(statuses).toEqual([401, 401, 429]);
 
     // Another client behind the same proxy has its own budget: the header is read, just not the forgeable part.
-    const other = await api(limited, '/api/v1/auth/login', {
-      json: { email: uniqueEmail(), password: 'Wrong-Pa55word!' },
-      headers: { 'x-forwarded-for': `${real}, 198.51.100.9` },
+    const other = await login(limited, uniqueEmail(), 'Wrong-Pa55word!', {
+      'x-forwarded-for': `${real}, 198.51.100.9`,
     });
     expect(other.status).toBe(401);
 
@@ -373,17 +381,11 @@ describe('rate limits', () => {
     const statuses: number[] = [];
     // A client that owns 2001:db8:5:6::/64 picks a fresh address for every request, in every spelling.
     for (const address of ['2001:db8:5:6::1', '2001:db8:5:6:ffff:0:0:2', '2001:DB8:5:6:0:0:0:3', '2001:db8:5:6::4']) {
-      const res = await api(limited, '/api/v1/auth/login', {
-        json: { email: uniqueEmail(), password: 'Wrong-Pa55word!' },
-        headers: { 'x-forwarded-for': address },
-      });
+      const res = await login(limited, uniqueEmail(), 'Wrong-Pa55word!', { 'x-forwarded-for': address });
       statuses.push(res.status);
     }
     expect(statuses).toEqual([401, 401, 401, 429]);
-    const neighbour = await api(limited, '/api/v1/auth/login', {
-      json: { email: uniqueEmail(), password: 'Wrong-Pa55word!' },
-      headers: { 'x-forwarded-for': '2001:db8:5:7::1' },
-    });
+    const neighbour = await login(limited, uniqueEmail(), 'Wrong-Pa55word!', { 'x-forwarded-for': '2001:db8:5:7::1' });
     expect(neighbour.status).toBe(401);
   });
 
@@ -391,10 +393,7 @@ describe('rate limits', () => {
     const limited = await startExtraApp({ env: { RATE_LIMIT_SIGNUP_PER_MINUTE: '2', TRUST_PROXY_HOPS: '1' } });
     const statuses: number[] = [];
     for (const address of ['198.51.100.20', '::ffff:198.51.100.20', '::ffff:c633:6414']) {
-      const res = await api(limited, '/api/v1/auth/signup', {
-        json: signupBody(),
-        headers: { 'x-forwarded-for': address },
-      });
+      const res = await signup(limited, signupBody(), { 'x-forwarded-for': address });
       statuses.push(res.status);
     }
     expect(statuses).toEqual([201, 201, 429]);
@@ -409,12 +408,14 @@ describe('rate limits', () => {
     for (let i = 1; i <= 10; i++) {
       // JSON and the OAuth2 form, in any case and spacing, are one email.
       const spelling = i % 2 ? user.email.toUpperCase() : ` ${user.email} `;
-      const res = await api(limited, '/api/v1/auth/login', {
-        ...(i % 3
-          ? { json: { email: spelling, password: user.password } }
-          : { form: { username: spelling, password: user.password } }),
-        headers: { 'x-forwarded-for': `203.0.113.${i}` },
-      });
+      const headers = { 'x-forwarded-for': `203.0.113.${i}` };
+      const res =
+        i % 3
+          ? await login(limited, spelling, user.password, headers)
+          : await api(limited, '/api/v1/auth/login', {
+              form: { username: spelling, password: user.password },
+              headers,
+            });
       statuses.push(res.status);
     }
     expect(statuses).toEqual(Array(10).fill(200));
@@ -428,10 +429,7 @@ describe('rate limits', () => {
     expect(sessions).toHaveLength(10);
     // Other accounts are not affected: the budget is the account's, not the addresses'.
     const other = await createUser(limited);
-    const res = await api(limited, '/api/v1/auth/login', {
-      json: { email: other.email, password: other.password },
-      headers: { 'x-forwarded-for': '203.0.113.1' },
-    });
+    const res = await login(limited, other.email, other.password, { 'x-forwarded-for': '203.0.113.1' });
     expect(res.status).toBe(200);
   });
 
@@ -440,10 +438,10 @@ describe('rate limits', () => {
     const b = await startExtraApp({ env: { RATE_LIMIT_SIGNUP_PER_MINUTE: '5' } });
     const statuses: number[] = [];
     for (const target of [a, a, a, b, b, b]) {
-      statuses.push((await api(target, '/api/v1/auth/signup', { json: signupBody() })).status);
+      statuses.push((await signup(target)).status);
     }
     expect(statuses).toEqual([201, 201, 201, 201, 201, 429]);
-    const onA = await api(a, '/api/v1/auth/signup', { json: signupBody() });
+    const onA = await signup(a);
     expect(onA.status).toBe(429);
   });
 
@@ -451,9 +449,9 @@ describe('rate limits', () => {
     const limited = await startExtraApp({
       env: { RATE_LIMIT_SIGNUP_PER_MINUTE: '1', RATE_LIMIT_LOGIN_PER_MINUTE: '2' },
     });
-    expect((await api(limited, '/api/v1/auth/signup', { json: signupBody() })).status).toBe(201);
-    expect((await api(limited, '/api/v1/auth/signup', { json: signupBody() })).status).toBe(429);
-    const login = await api(limited, '/api/v1/auth/login', { json: { email: uniqueEmail(), password: 'x' } });
-    expect(login.status).toBe(401);
+    expect((await signup(limited)).status).toBe(201);
+    expect((await signup(limited)).status).toBe(429);
+    const signIn = await login(limited, uniqueEmail(), 'x');
+    expect(signIn.status).toBe(401);
   });
 });
