@@ -98,7 +98,7 @@ describe('landing page', () => {
       ['prerequisites-title', 'What you need before you start'],
       ['outcomes-title', 'What you will be able to do'],
       ['faq-title', 'Questions before you start'],
-    ]) {
+    ] as const) {
       expect(visibleText(element(html, 'h2', id)), id).toBe(heading);
     }
 

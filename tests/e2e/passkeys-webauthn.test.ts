@@ -4,6 +4,7 @@
 // test reads the options from the API and posts the browser's answers back itself.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import type { Browser, CDPSession, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { hashToken } from '../../api/src/auth/tokens';
@@ -79,7 +80,8 @@ function createCredential(page: Page, options: unknown) {
   return page.evaluate(async (json) => {
     const publicKey = PublicKeyCredential.parseCreationOptionsFromJSON(json as PublicKeyCredentialCreationOptionsJSON);
     const credential = (await navigator.credentials.create({ publicKey })) as PublicKeyCredential;
-    return credential.toJSON();
+    const answer: RegistrationResponseJSON = credential.toJSON();
+    return answer;
   }, options);
 }
 
@@ -95,7 +97,7 @@ function getAssertion(
       if (tamper.userVerification) request.userVerification = tamper.userVerification as UserVerificationRequirement;
       const publicKey = PublicKeyCredential.parseRequestOptionsFromJSON(request);
       const credential = (await navigator.credentials.get({ publicKey })) as PublicKeyCredential;
-      const answer = credential.toJSON() as { response: { signature: string } };
+      const answer: AuthenticationResponseJSON = credential.toJSON();
       if (tamper.flipSignature) {
         const signature = answer.response.signature;
         const last = signature.at(-2) === 'A' ? 'B' : 'A';
