@@ -2,8 +2,8 @@ import { useCallback, useEffect, useState } from 'react';
 import { client } from '../../lib/api';
 import { NETWORK_ERROR } from '../../lib/problems';
 import { withAccessToken } from '../../stores/session';
+import { ProgressBar } from '../ProgressBar';
 import { ErrorNote, inputClass, type LearnerPage, Pager, useCursorPages, When } from './shared';
-import { Bar } from './UsersPanel';
 
 type Sort = 'last_activity' | 'progress';
 
@@ -143,7 +143,11 @@ export function LearnersPanel() {
             </div>
             <div className="text-sm text-silver-300">
               {learner.completed} / {learner.total} · {learner.percent} %
-              <Bar percent={learner.percent} label={`${learner.full_name}: ${learner.percent} % complete`} />
+              <ProgressBar
+                className="mt-1"
+                label={`${learner.full_name}: ${learner.percent} % complete`}
+                tally={learner}
+              />
             </div>
             <p className="text-sm text-silver-400">
               <When iso={learner.last_activity_at} />

@@ -3,6 +3,7 @@ import { client } from '../../lib/api';
 import { NETWORK_ERROR } from '../../lib/problems';
 import { withAccessToken } from '../../stores/session';
 import { isStepUpCancelled, withStepUp } from '../../stores/step-up';
+import { ProgressBar } from '../ProgressBar';
 import { type ConfirmRequest, useConfirm } from './ConfirmDialog';
 import {
   type AdminUser,
@@ -533,7 +534,7 @@ function UserDrawer({
                   <p className="text-silver-200">
                     {course.title}: {course.completed} of {course.total} lessons ({course.percent} %)
                   </p>
-                  <Bar percent={course.percent} label={`${course.title} progress`} />
+                  <ProgressBar className="mt-1" label={`${course.title} progress`} tally={course} />
                 </div>
               ))}
             </section>
@@ -560,18 +561,3 @@ const roleConsequence: Record<AdminUser['role'], string> = {
   admin:
     'From their next request they can change roles, disable accounts, end sessions, reset MFA and read the audit log.',
 };
-
-export function Bar({ percent, label }: { percent: number; label: string }) {
-  return (
-    <div
-      role="progressbar"
-      aria-label={label}
-      aria-valuemin={0}
-      aria-valuemax={100}
-      aria-valuenow={percent}
-      className="mt-1 h-1.5 w-full overflow-hidden rounded-full bg-ink-700"
-    >
-      <div className="bg-silver-gradient h-full rounded-full" style={{ width: `${percent}%` }} />
-    </div>
-  );
-}

@@ -8,7 +8,7 @@ import {
   dismissProgressNotice,
   loadProgress,
 } from '../../stores/progress';
-import { ProgressBar } from './ProgressBar';
+import { ProgressBar } from '../ProgressBar';
 import { ProgressModules } from './ProgressModules';
 import { ProgressNext } from './ProgressNext';
 

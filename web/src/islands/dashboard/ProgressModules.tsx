@@ -3,7 +3,7 @@ import { type ReactNode, useEffect, useRef } from 'react';
 import { lessonPath } from '../../lib/paths';
 import { describeTally, type LessonStatus, type LessonView, type ModuleView, STATUS_LABELS } from '../../lib/progress';
 import { $savingLessons, setLessonStatus } from '../../stores/progress';
-import { ProgressBar } from './ProgressBar';
+import { ProgressBar } from '../ProgressBar';
 
 /*
  * The course's modules, each a disclosure (a heading holding a button with aria-expanded) over its lessons: 42
