@@ -4,8 +4,7 @@
 // the test advances, so the order of events is the test's, not the machine's load. The browser tests cover the same
 // code end to end.
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
-
-type Call = { path: string; method: string; authorization: string | null };
+import { type ScriptedApi, stubBrowser } from './fake-browser';
 
 const json = (status: number, body: unknown) =>
   new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
@@ -36,26 +35,8 @@ async function settle<T>(work: Promise<T>): Promise<T> {
 }
 
 /** A fresh copy of the store (its token lives in module state) over a scripted `fetch`. */
-async function loadStore(api: (call: Call) => Response | Promise<Response>, { hint = true } = {}) {
-  const calls: Call[] = [];
-  const storage = new Map<string, string>(hint ? [['aibc.session', '1']] : []);
-  vi.stubGlobal('localStorage', {
-    getItem: (key: string) => storage.get(key) ?? null,
-    setItem: (key: string, value: string) => storage.set(key, String(value)),
-    removeItem: (key: string) => storage.delete(key),
-  });
-  vi.stubGlobal('document', { documentElement: { dataset: {} } });
-  vi.stubGlobal('window', { addEventListener: () => {} });
-  vi.stubGlobal('fetch', async (input: string, init: RequestInit = {}) => {
-    const call = {
-      path: new URL(input, 'http://localhost').pathname,
-      method: init.method ?? 'GET',
-      authorization: new Headers(init.headers).get('authorization'),
-    };
-    calls.push(call);
-    return api(call);
-  });
-  vi.resetModules();
+async function loadStore(api: ScriptedApi, { hint = true } = {}) {
+  const { calls, storage } = stubBrowser(api, { hint });
   const store = await import('./session');
   return { store, calls, storage };
 }

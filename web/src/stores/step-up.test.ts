@@ -2,8 +2,7 @@
 // call. Runs in Node with fetch, localStorage and document stubbed, like session.test.ts; the OAuth browser test
 // (tests/e2e/oauth.test.ts) drives the same code through the real dialog, API and providers.
 import { afterEach, describe, expect, test, vi } from 'vitest';
-
-type Call = { path: string; method: string; authorization: string | null; body: string | null };
+import { type Call, type ScriptedApi, stubBrowser } from './fake-browser';
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', ...headers } });
@@ -16,27 +15,8 @@ const stepUpRequired = () =>
     { 'WWW-Authenticate': 'Bearer error="insufficient_user_authentication", max_age=600' },
   );
 
-async function loadStores(api: (call: Call) => Response | Promise<Response>) {
-  const calls: Call[] = [];
-  const storage = new Map<string, string>([['aibc.session', '1']]);
-  vi.stubGlobal('localStorage', {
-    getItem: (key: string) => storage.get(key) ?? null,
-    setItem: (key: string, value: string) => storage.set(key, String(value)),
-    removeItem: (key: string) => storage.delete(key),
-  });
-  vi.stubGlobal('document', { documentElement: { dataset: {} } });
-  vi.stubGlobal('window', { addEventListener: () => {} });
-  vi.stubGlobal('fetch', async (input: string, init: RequestInit = {}) => {
-    const call = {
-      path: new URL(input, 'http://localhost').pathname,
-      method: init.method ?? 'GET',
-      authorization: new Headers(init.headers).get('authorization'),
-      body: typeof init.body === 'string' ? init.body : null,
-    };
-    calls.push(call);
-    return api(call);
-  });
-  vi.resetModules();
+async function loadStores(api: ScriptedApi) {
+  const { calls, storage } = stubBrowser(api);
   const session = await import('./session');
   const stepUp = await import('./step-up');
   return { session, stepUp, calls, storage };
@@ -53,10 +33,10 @@ const pair = json(200, {
 /** A scripted API with one step-up route: DELETE /users/me/oauth/github, accepted once the session stepped up. */
 function scriptedApi() {
   let steppedUp = false;
-  return async (call: Call) => {
+  return async (call: Call, body: string | null) => {
     if (call.path === '/api/v1/auth/refresh') return pair.clone();
     if (call.path === '/api/v1/auth/reauthenticate') {
-      if (call.body === JSON.stringify({ password: 'Right#Pass1' })) {
+      if (body === JSON.stringify({ password: 'Right#Pass1' })) {
         steppedUp = true;
         return new Response(null, { status: 204 });
       }
