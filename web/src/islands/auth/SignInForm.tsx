@@ -7,7 +7,7 @@ import { getPasskeyAssertion, isPasskeyCancelled, supportsPasskeyAutofill, suppo
 import { lockedMessage, NETWORK_ERROR, readProblem } from '../../lib/problems';
 import { signIn, signInWithPasskey } from '../../stores/session';
 import { ProviderButtons } from '../oauth/ProviderButtons';
-import { EmailField, FormAlert, PasswordField, SubmitButton } from './fields';
+import { CurrentPasswordField, EmailField, FormAlert, SubmitButton } from './fields';
 import { MfaStep } from './MfaStep';
 import { PasskeyIcon } from './PasskeyIcon';
 import { SwitchLink } from './SwitchLink';
@@ -156,13 +156,7 @@ export function SignInForm({
         registration={register('email')}
         error={errors.email}
       />
-      <PasswordField
-        id="signin-password"
-        label="Password"
-        autoComplete="current-password"
-        registration={register('password')}
-        error={errors.password}
-      />
+      <CurrentPasswordField id="signin-password" registration={register('password')} error={errors.password} />
       <div className="-mt-2 text-right text-sm">
         <SwitchLink
           to="forgot"

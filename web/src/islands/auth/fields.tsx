@@ -114,6 +114,14 @@ export function PasswordField({
   );
 }
 
+/**
+ * The account's existing password (sign-in, the settings' password change, the step-up): labelled "Password" unless
+ * `label` says otherwise, and offered the password manager's saved one. A new password is NewPasswordField.
+ */
+export function CurrentPasswordField({ label = 'Password', ...props }: Omit<FieldProps, 'label'> & { label?: string }) {
+  return <PasswordField label={label} autoComplete="current-password" {...props} />;
+}
+
 export function FormAlert({ children }: { children: ReactNode }) {
   return (
     <div

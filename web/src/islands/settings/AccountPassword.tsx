@@ -4,7 +4,7 @@ import { useMemo, useState } from 'react';
 import { useForm, useWatch } from 'react-hook-form';
 import { client } from '../../lib/api';
 import { tokenRefusedByChallenge, type User, withAccessToken } from '../../stores/session';
-import { FormAlert, FormSuccess, PasswordField } from '../auth/fields';
+import { CurrentPasswordField, FormAlert, FormSuccess } from '../auth/fields';
 import { NewPasswordField } from '../auth/PasswordChecklist';
 import { showProblem } from '../auth/server-errors';
 import { type SubmitOutcome, useFormSubmit } from '../auth/use-guarded-submit';
@@ -85,10 +85,9 @@ export function AccountPassword({ user, onChanged }: { user: User; onChanged: ()
         <input type="email" name="username" autoComplete="username" value={user.email} readOnly hidden />
         {changed && <FormSuccess>{PASSWORD_CHANGED}</FormSuccess>}
         {alert && <FormAlert>{alert}</FormAlert>}
-        <PasswordField
+        <CurrentPasswordField
           id="change-current-password"
           label="Current password"
-          autoComplete="current-password"
           registration={register('current_password')}
           error={errors.current_password}
         />

@@ -1,5 +1,5 @@
 import { readProblem } from '../../lib/problems';
-import { PasswordField } from '../auth/fields';
+import { CurrentPasswordField } from '../auth/fields';
 import type { StepUpMethodViewProps } from './methods';
 import { ProofForm, useProofForm } from './proof-form';
 
@@ -23,10 +23,8 @@ export function PasswordStepUp(props: StepUpMethodViewProps) {
 
   return (
     <ProofForm form={form}>
-      <PasswordField
+      <CurrentPasswordField
         id={form.id}
-        label="Password"
-        autoComplete="current-password"
         registration={form.register('password', { required: 'Enter your password' })}
         error={form.error}
       />
