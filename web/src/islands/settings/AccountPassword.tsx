@@ -8,6 +8,7 @@ import { CurrentPasswordField, FormAlert, FormSuccess } from '../auth/fields';
 import { NewPasswordField } from '../auth/PasswordChecklist';
 import { showProblem } from '../auth/server-errors';
 import { type SubmitOutcome, useFormSubmit } from '../auth/use-guarded-submit';
+import { SettingsCard } from './SettingsCard';
 
 export const CURRENT_PASSWORD_INCORRECT = 'Current password is incorrect';
 export const PASSWORD_CHANGED = 'Password changed; other devices were signed out.';
@@ -75,11 +76,11 @@ export function AccountPassword({ user, onChanged }: { user: User; onChanged: ()
   );
 
   return (
-    <section aria-labelledby="password-title" className="surface rounded-2xl p-6">
-      <h2 id="password-title" className="text-lg font-semibold text-silver-50">
-        Change password
-      </h2>
-      <p className="mt-1.5 text-sm text-silver-400">This device stays signed in; every other device is signed out.</p>
+    <SettingsCard
+      titleId="password-title"
+      title="Change password"
+      description="This device stays signed in; every other device is signed out."
+    >
       <form noValidate onSubmit={onSubmit} className="mt-5 space-y-5" aria-labelledby="password-title">
         {/* For password managers: which account this new password belongs to. */}
         <input type="email" name="username" autoComplete="username" value={user.email} readOnly hidden />
@@ -103,6 +104,6 @@ export function AccountPassword({ user, onChanged }: { user: User; onChanged: ()
           {busy ? 'Changing your password…' : 'Change password'}
         </button>
       </form>
-    </section>
+    </SettingsCard>
   );
 }

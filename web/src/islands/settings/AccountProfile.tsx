@@ -8,6 +8,7 @@ import { $session, type User, withAccessToken } from '../../stores/session';
 import { TextField } from '../auth/fields';
 import { showProblem } from '../auth/server-errors';
 import { useGuardedSubmit } from '../auth/use-guarded-submit';
+import { SettingsCard } from './SettingsCard';
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'long' });
 const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
@@ -17,10 +18,7 @@ const ROLE_LABELS: Record<User['role'], string> = { student: 'Student', instruct
 /** The profile card: the name (editable, PATCH /users/me) and the account's facts. */
 export function AccountProfile({ user }: { user: User }) {
   return (
-    <section aria-labelledby="profile-title" className="surface rounded-2xl p-6">
-      <h2 id="profile-title" className="text-lg font-semibold text-silver-50">
-        Profile
-      </h2>
+    <SettingsCard titleId="profile-title" title="Profile">
       <NameForm user={user} />
       <dl className="mt-6 space-y-4 border-t border-ink-700 pt-5 text-sm">
         <ProfileRow label="Email">
@@ -48,7 +46,7 @@ export function AccountProfile({ user }: { user: User }) {
           )}
         </ProfileRow>
       </dl>
-    </section>
+    </SettingsCard>
   );
 }
 

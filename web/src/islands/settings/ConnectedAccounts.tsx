@@ -7,6 +7,7 @@ import { NETWORK_ERROR, readProblem, UNEXPECTED_ERROR } from '../../lib/problems
 import { SessionError, withAccessToken } from '../../stores/session';
 import { isStepUpCancelled, withStepUp } from '../../stores/step-up';
 import { ProviderIcon } from '../oauth/ProviderIcon';
+import { SettingsCard } from './SettingsCard';
 
 /*
  * Connected accounts (GET /users/me/oauth): Google and GitHub sign-in linked to this account. Connecting and
@@ -140,18 +141,12 @@ export function ConnectedAccounts() {
   const rows = state.status === 'ready' ? state.rows : [];
 
   return (
-    <section
-      aria-labelledby="connected-accounts-title"
-      aria-busy={state.status === 'loading'}
-      className="surface rounded-2xl p-6"
+    <SettingsCard
+      titleId="connected-accounts-title"
+      title="Connected accounts"
+      description="Sign in with Google or GitHub as well as, or instead of, your password."
+      busy={state.status === 'loading'}
     >
-      <h2 id="connected-accounts-title" className="text-lg font-semibold text-silver-50">
-        Connected accounts
-      </h2>
-      <p className="mt-1.5 text-sm text-silver-400">
-        Sign in with Google or GitHub as well as, or instead of, your password.
-      </p>
-
       <p
         ref={status}
         tabIndex={-1}
@@ -227,6 +222,6 @@ export function ConnectedAccounts() {
           ))}
         </ul>
       )}
-    </section>
+    </SettingsCard>
   );
 }

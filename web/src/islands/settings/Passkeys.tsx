@@ -6,6 +6,7 @@ import { createPasskey, isPasskeyCancelled, supportsPasskeys } from '../../lib/p
 import { NETWORK_ERROR, readProblem, UNEXPECTED_ERROR } from '../../lib/problems';
 import { SessionError, tokenRefusedByChallenge, withAccessToken } from '../../stores/session';
 import { isStepUpCancelled, withStepUp } from '../../stores/step-up';
+import { SettingsCard } from './SettingsCard';
 
 type PasskeyList = InferResponseType<typeof client.api.v1.users.me.passkeys.$get, 200>;
 type Passkey = PasskeyList[number];
@@ -67,18 +68,12 @@ export function Passkeys() {
   const passkeys = state.status === 'ready' ? state.passkeys : [];
 
   return (
-    <section
-      aria-labelledby="passkeys-title"
-      aria-busy={state.status === 'loading'}
-      className="surface rounded-2xl p-6"
+    <SettingsCard
+      titleId="passkeys-title"
+      title="Passkeys"
+      description="Sign in with your fingerprint, face or screen lock instead of a password. Adding or removing one signs out your other devices."
+      busy={state.status === 'loading'}
     >
-      <h2 id="passkeys-title" className="text-lg font-semibold text-silver-50">
-        Passkeys
-      </h2>
-      <p className="mt-1.5 text-sm text-silver-400">
-        Sign in with your fingerprint, face or screen lock instead of a password. Adding or removing one signs out your
-        other devices.
-      </p>
       {message && (
         <p
           ref={status}
@@ -109,7 +104,7 @@ export function Passkeys() {
       ) : (
         <p className="mt-4 text-sm text-silver-400">This browser cannot use passkeys.</p>
       )}
-    </section>
+    </SettingsCard>
   );
 }
 

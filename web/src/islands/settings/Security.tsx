@@ -5,6 +5,7 @@ import { NETWORK_ERROR, readProblem, UNEXPECTED_ERROR } from '../../lib/problems
 import { tokenRefusedByChallenge, withAccessToken } from '../../stores/session';
 import { isStepUpCancelled, withStepUp } from '../../stores/step-up';
 import { FormAlert, FormSuccess } from '../auth/fields';
+import { SettingsCard } from './SettingsCard';
 
 /*
  * Settings → Security: two-factor authentication with an authenticator app, and recovery codes. Turning it on, off,
@@ -115,15 +116,15 @@ export function Security() {
 
   const enabled = status?.totp.enabled ?? false;
   return (
-    <section aria-labelledby="security-title" className="surface rounded-2xl p-6">
-      <h2 id="security-title" className="text-lg font-semibold text-silver-50">
-        Two-factor authentication
-      </h2>
-      <p className="mt-1.5 text-sm text-silver-400">
-        {enabled
+    <SettingsCard
+      titleId="security-title"
+      title="Two-factor authentication"
+      description={
+        enabled
           ? 'On: signing in asks for a code from your authenticator app (or a recovery code).'
-          : 'Off: add a code from an authenticator app to every sign-in, so a stolen password is not enough.'}
-      </p>
+          : 'Off: add a code from an authenticator app to every sign-in, so a stolen password is not enough.'
+      }
+    >
       <div className="mt-5 space-y-5">
         {notice && <FormSuccess>{notice}</FormSuccess>}
         {alert && <FormAlert>{alert}</FormAlert>}
@@ -151,7 +152,7 @@ export function Security() {
           </div>
         )}
       </div>
-    </section>
+    </SettingsCard>
   );
 }
 

@@ -3,6 +3,7 @@ import { client } from '../../lib/api';
 import { NETWORK_ERROR, rateLimitedMessage, readProblem, UNEXPECTED_ERROR } from '../../lib/problems';
 import { SessionError, signOut, type User } from '../../stores/session';
 import { isStepUpCancelled, withStepUp } from '../../stores/step-up';
+import { SettingsCard } from './SettingsCard';
 import { useStatusMessage } from './status-message';
 
 /** Read by the landing page (pages/index.astro) once, to say the account is gone. */
@@ -111,14 +112,11 @@ export function YourData({ user }: { user: User }) {
   }
 
   return (
-    <section aria-labelledby="your-data-title" className="surface rounded-2xl p-6">
-      <h2 id="your-data-title" className="text-lg font-semibold text-silver-50">
-        Your data
-      </h2>
-      <p className="mt-1.5 text-sm text-silver-400">
-        Take a copy of everything we hold about you, or delete your account for good.
-      </p>
-
+    <SettingsCard
+      titleId="your-data-title"
+      title="Your data"
+      description="Take a copy of everything we hold about you, or delete your account for good."
+    >
       {statusLine}
 
       <div className="mt-5 grid gap-4 md:grid-cols-2">
@@ -200,6 +198,6 @@ export function YourData({ user }: { user: User }) {
           </div>
         </section>
       )}
-    </section>
+    </SettingsCard>
   );
 }
