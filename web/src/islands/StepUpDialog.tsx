@@ -1,8 +1,9 @@
 import { useStore } from '@nanostores/react';
-import { lazy, Suspense, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { $session } from '../stores/session';
 import { $stepUp, cancelStepUp, completeStepUp, STEPPED_UP_PARAM } from '../stores/step-up';
 import { ModalDialog } from './ModalDialog';
+import { useModalWhile } from './use-modal-while';
 
 /*
  * The one "Confirm it's you" dialog (stores/step-up.ts), mounted on every page by Base.astro. Closed, it is an empty
@@ -23,7 +24,6 @@ export default function StepUpDialog() {
   const prompt = useStore($stepUp);
   const session = useStore($session);
   const dialogRef = useRef<HTMLDialogElement>(null);
-  const opener = useRef<HTMLElement | null>(null);
   const [steppedUp, setSteppedUp] = useState(false);
 
   useEffect(() => {
@@ -39,22 +39,7 @@ export default function StepUpDialog() {
     if (session.status === 'signed-out' && $stepUp.get()) cancelStepUp();
   }, [session.status]);
 
-  useLayoutEffect(() => {
-    const dialog = dialogRef.current;
-    if (!dialog) return;
-    if (prompt) {
-      if (!dialog.open) {
-        const active = document.activeElement;
-        opener.current = active instanceof HTMLElement && active !== document.body ? active : null;
-        setSteppedUp(false);
-        dialog.showModal();
-      }
-    } else if (dialog.open) {
-      dialog.close();
-      if (opener.current?.isConnected) opener.current.focus();
-      opener.current = null;
-    }
-  }, [prompt]);
+  useModalWhile(dialogRef, Boolean(prompt), () => setSteppedUp(false));
 
   return (
     <>

@@ -8,6 +8,7 @@ import {
   useRef,
   useState,
 } from 'react';
+import { useModalWhile } from '../use-modal-while';
 
 /*
  * The admin area's "Are you sure?" before a change to someone's account, in the page instead of the browser's
@@ -61,26 +62,14 @@ export function useConfirm(): [ReactNode, (request: ConfirmRequest) => Promise<b
 function ConfirmDialog({ request, onAnswer }: { request?: ConfirmRequest; onAnswer: (yes: boolean) => void }) {
   const dialogRef = useRef<HTMLDialogElement>(null);
   const cancelRef = useRef<HTMLButtonElement>(null);
-  const opener = useRef<HTMLElement | null>(null);
   const pressedOnBackdrop = useRef(false);
   const titleId = useId();
   const bodyId = useId();
 
+  useModalWhile(dialogRef, Boolean(request));
+  // Each question starts on the harmless answer.
   useLayoutEffect(() => {
-    const dialog = dialogRef.current;
-    if (!dialog) return;
-    if (request) {
-      if (!dialog.open) {
-        const active = document.activeElement;
-        opener.current = active instanceof HTMLElement && active !== document.body ? active : null;
-        dialog.showModal();
-      }
-      cancelRef.current?.focus();
-    } else if (dialog.open) {
-      dialog.close();
-      if (opener.current?.isConnected) opener.current.focus();
-      opener.current = null;
-    }
+    if (request) cancelRef.current?.focus();
   }, [request]);
 
   // A modal <dialog> makes the page inert, but Tab from its last button still leaves for the browser's own
