@@ -3,7 +3,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { client } from '../../lib/api';
 import { NETWORK_ERROR } from '../../lib/problems';
 import { withAccessToken } from '../../stores/session';
-import { AuditList, type AuditPage, ErrorNote, inputClass, Pager, useCursorPages } from './shared';
+import { AuditList, type AuditPage, ErrorNote, FilterForm, inputClass, Pager, useCursorPages } from './shared';
 
 type Filters = { event: string; user_id: string; actor_id: string; from: string; to: string };
 const empty: Filters = { event: '', user_id: '', actor_id: '', from: '', to: '' };
@@ -47,13 +47,10 @@ export function AuditPanel() {
 
   return (
     <section aria-label="Audit log" className="space-y-4">
-      <form
+      <FilterForm
         className="grid gap-3 sm:grid-cols-2 lg:grid-cols-6"
-        onSubmit={(event) => {
-          event.preventDefault();
-          pages.restart();
-          setFilters({ ...draft, user_id: draft.user_id.trim(), actor_id: draft.actor_id.trim() });
-        }}
+        pages={pages}
+        onFilter={() => setFilters({ ...draft, user_id: draft.user_id.trim(), actor_id: draft.actor_id.trim() })}
       >
         <select aria-label="Event" className={`${inputClass} lg:col-span-2`} {...field('event')}>
           <option value="">Every event</option>
@@ -89,7 +86,7 @@ export function AuditPanel() {
             Clear
           </button>
         </div>
-      </form>
+      </FilterForm>
       {error && <ErrorNote text={error} />}
       <div className="surface rounded-2xl px-4 py-2">
         {page ? <AuditList items={page.items} /> : <p className="py-3 text-sm">Loading…</p>}

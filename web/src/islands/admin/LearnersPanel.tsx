@@ -3,7 +3,7 @@ import { client } from '../../lib/api';
 import { NETWORK_ERROR } from '../../lib/problems';
 import { withAccessToken } from '../../stores/session';
 import { ProgressBar } from '../ProgressBar';
-import { ErrorNote, inputClass, type LearnerPage, Pager, useCursorPages, When } from './shared';
+import { ErrorNote, FilterForm, inputClass, type LearnerPage, Pager, useCursorPages, When } from './shared';
 
 type Sort = 'last_activity' | 'progress';
 
@@ -103,14 +103,7 @@ export function LearnersPanel() {
             </option>
           ))}
         </select>
-        <form
-          className="flex gap-2"
-          onSubmit={(event) => {
-            event.preventDefault();
-            pages.restart();
-            setQ(draft.trim());
-          }}
-        >
+        <FilterForm className="flex gap-2" pages={pages} onFilter={() => setQ(draft.trim())}>
           <input
             type="search"
             aria-label="Search learners"
@@ -123,7 +116,7 @@ export function LearnersPanel() {
           <button type="submit" className="btn btn-primary">
             Search
           </button>
-        </form>
+        </FilterForm>
       </div>
       <div className="flex flex-wrap items-center gap-2">
         <span className="text-sm text-silver-400">Sort by</span>

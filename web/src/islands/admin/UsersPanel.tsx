@@ -11,6 +11,7 @@ import {
   type AuditEntry,
   AuditList,
   ErrorNote,
+  FilterForm,
   inputClass,
   Pager,
   StatusBadge,
@@ -77,13 +78,10 @@ export function UsersPanel({ canManage, canAudit, selfId }: { canManage: boolean
 
   return (
     <section aria-label="Users" className="space-y-4">
-      <form
+      <FilterForm
         className="grid gap-3 sm:grid-cols-[1fr_auto_auto_auto]"
-        onSubmit={(event) => {
-          event.preventDefault();
-          pages.restart();
-          setFilters((f) => ({ ...f, q: draft.trim() }));
-        }}
+        pages={pages}
+        onFilter={() => setFilters((f) => ({ ...f, q: draft.trim() }))}
       >
         <label className="sr-only" htmlFor="user-search">
           Search by email or name
@@ -107,7 +105,7 @@ export function UsersPanel({ canManage, canAudit, selfId }: { canManage: boolean
         <button type="submit" className="btn btn-primary">
           Search
         </button>
-      </form>
+      </FilterForm>
 
       {error && <ErrorNote text={error} />}
 

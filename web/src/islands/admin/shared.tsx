@@ -1,6 +1,6 @@
 import { describeAuditEvent } from '@aibc/api/shared/audit-events';
 import type { InferResponseType } from 'hono/client';
-import { useState } from 'react';
+import { type ReactNode, useState } from 'react';
 import type { client } from '../../lib/api';
 
 /* Types of the admin answers, derived from the API's routes, and small views the three panels share. */
@@ -70,6 +70,32 @@ export function useCursorPages() {
     back: () => setCursors((c) => c.slice(0, -1)),
     forward: (next: string) => setCursors((c) => [...c, next]),
   };
+}
+
+/** A list's search or filter form: submitting applies what it holds (`onFilter`) from the first page again. */
+export function FilterForm({
+  pages,
+  onFilter,
+  className,
+  children,
+}: {
+  pages: ReturnType<typeof useCursorPages>;
+  onFilter: () => void;
+  className: string;
+  children: ReactNode;
+}) {
+  return (
+    <form
+      className={className}
+      onSubmit={(event) => {
+        event.preventDefault();
+        pages.restart();
+        onFilter();
+      }}
+    >
+      {children}
+    </form>
+  );
 }
 
 /** The paging buttons under a list: back to the first page, optionally one page back, and on to the next. */
