@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   bcryptCostOf,
@@ -76,5 +77,28 @@ describe('bcrypt on its own threads', () => {
     expect(await gate.run((slot) => verifyPassword(long, hashed, slot))).toBe(true);
     expect(await gate.run((slot) => verifyPassword(`${long}y`, hashed, slot))).toBe(false);
     expect(bcryptCostOf('not a hash')).toBeUndefined();
+  });
+
+  // Linux: the scheduling policy and nice value of every thread of this process, from /proc (fields 41 and 19).
+  function threadScheduling() {
+    return readdirSync('/proc/self/task').map((tid) => {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return { tid, nice: Number(fields[19 - 3]), policy: Number(fields[41 - 3]) };
+    });
+  }
+  const SCHED_IDLE = 5;
+
+  it('runs bcrypt under SCHED_IDLE, so any ordinary thread that wakes (the event loop) preempts it at once', async () => {
+    const gate = createPasswordWork({ concurrency: 1, queueMax: 1, queueWaitMs: 5000 });
+    await gate.run((slot) => hashPassword('x', 4, slot));
+    const idle = threadScheduling().filter((thread) => thread.policy === SCHED_IDLE);
+    expect(idle.length).toBeGreaterThanOrEqual(1);
+    expect(idle.every((thread) => thread.nice === 10)).toBe(true);
+    // The event loop's thread (tid = pid) keeps the ordinary policy and its own priority.
+    expect(threadScheduling().find((thread) => thread.tid === String(process.pid))).toMatchObject({
+      policy: 0,
+      nice: 0,
+    });
   });
 });

@@ -124,6 +124,14 @@ const os = require('node:os');
 const bcrypt = require(workerData.bcryptPath);
 // On Linux the nice value is per thread: this one yields the CPU to the event loop when both want it.
 try { os.setPriority(Math.min(19, os.getPriority() + workerData.niceIncrement)); } catch {}
+// Better still, SCHED_IDLE: a thread under it is preempted the moment any ordinary thread wakes (the event loop, a
+// database backend on the same host), where a niced thread may finish its time slice first. Any thread may move
+// itself there without privilege; Node has no call for it, so util-linux's chrt does it once per thread. Where
+// chrt is missing or the kernel refuses, the nice value above stands.
+try {
+  const tid = require('node:fs').readlinkSync('/proc/thread-self').split('/').pop();
+  require('node:child_process').execFileSync('chrt', ['--idle', '--pid', '0', tid], { stdio: 'ignore', timeout: 5000 });
+} catch {}
 parentPort.on('message', (job) => {
   try {
     const value = job.op === 'hash'
