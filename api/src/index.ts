@@ -71,7 +71,6 @@ async function main() {
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info(`${signal} received: draining`);
     // No new retention run; one in flight is a few short statements and ends before the pool closes.
     void retention.stop();
     const force = setTimeout(() => {
@@ -94,6 +93,8 @@ async function main() {
       logger.flush(() => process.exit(0));
     });
     if ('closeIdleConnections' in server) server.closeIdleConnections();
+    // Said once the port is closed (close() stops listening at once), so the line is true when it is read.
+    logger.info(`${signal} received: draining`);
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
