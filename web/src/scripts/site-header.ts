@@ -43,9 +43,9 @@ async function signOutFrom(button: HTMLButtonElement) {
   button.textContent = 'Signing out…';
   if (status) status.textContent = '';
   try {
-    const { signOut } = await import('../stores/session');
+    const { leaveFor, signOut } = await import('../stores/session');
     await signOut();
-    window.location.assign('/');
+    leaveFor('/');
   } catch {
     button.removeAttribute('aria-disabled');
     button.textContent = 'Sign out';

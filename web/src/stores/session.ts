@@ -231,6 +231,19 @@ export async function signInWithPasskey(answer: (options: object) => Promise<Pas
   return verified;
 }
 
+let leaving = false;
+
+/**
+ * Leaves for another page, once. A sign-out is seen twice on a signed-in page (the header's menu, which leaves for the
+ * landing page, and the page's frame, which leaves when the session ends): a second navigation would abort the first.
+ */
+export function leaveFor(url: string, options: { replace?: boolean } = {}) {
+  if (leaving) return;
+  leaving = true;
+  if (options.replace) window.location.replace(url);
+  else window.location.assign(url);
+}
+
 /** Ends the session on the API (which clears the cookie), then here. Rejects if the API could not be reached. */
 export async function signOut() {
   const headers: Record<string, string> = accessToken ? { Authorization: `Bearer ${accessToken}` } : {};

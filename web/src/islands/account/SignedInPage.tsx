@@ -1,7 +1,7 @@
 import { useStore } from '@nanostores/react';
-import { type ReactNode, useEffect, useRef, useState } from 'react';
+import { type ReactNode, useEffect, useState } from 'react';
 import { NETWORK_ERROR, UNEXPECTED_ERROR } from '../../lib/problems';
-import { $session, SessionError, signOut, startSession, type User } from '../../stores/session';
+import { $session, leaveFor, SessionError, signOut, startSession, type User } from '../../stores/session';
 
 /*
  * The frame of every page that needs a session (the dashboard, settings): start the session, show a skeleton while
@@ -31,7 +31,6 @@ export function SignedInPage({
 }) {
   const session = useStore($session);
   const [loadError, setLoadError] = useState<string>();
-  const leaving = useRef(false);
 
   function load() {
     setLoadError(undefined);
@@ -41,9 +40,7 @@ export function SignedInPage({
   useEffect(load, []);
 
   useEffect(() => {
-    if (session.status !== 'signed-out' || leaving.current) return;
-    leaving.current = true;
-    window.location.replace(session.onPurpose ? '/' : '/?auth=signin');
+    if (session.status === 'signed-out') leaveFor(session.onPurpose ? '/' : '/?auth=signin', { replace: true });
   }, [session]);
 
   if (loadError) {

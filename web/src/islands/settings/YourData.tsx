@@ -1,7 +1,7 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { client } from '../../lib/api';
 import { NETWORK_ERROR, rateLimitedMessage, readProblem, UNEXPECTED_ERROR } from '../../lib/problems';
-import { SessionError, signOut, type User } from '../../stores/session';
+import { leaveFor, SessionError, signOut, type User } from '../../stores/session';
 import { isStepUpCancelled, withStepUp } from '../../stores/step-up';
 import { SettingsCard } from './SettingsCard';
 import { useStatusMessage } from './status-message';
@@ -102,7 +102,7 @@ export function YourData({ user }: { user: User }) {
       }
       // The account and its sessions are gone; this ends the session here too, and the page leaves for the
       // landing page like any sign-out on purpose.
-      await signOut().catch(() => window.location.assign('/'));
+      await signOut().catch(() => leaveFor('/'));
     } catch (error) {
       if (isStepUpCancelled(error)) return;
       setMessage({ tone: 'danger', text: error instanceof SessionError ? UNEXPECTED_ERROR : NETWORK_ERROR });
