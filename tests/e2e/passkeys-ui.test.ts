@@ -65,9 +65,19 @@ describe('passkeys in the site', () => {
       const errors = watchConsole(page);
       const email = uniqueEmail('passkey');
       await signUpAndSignIn(page, email);
+      // A second device: a sign-in from outside this browser, which adding a passkey will end.
+      const elsewhere = await fetch(`${suite.server.url}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'user-agent': 'Other device' },
+        body: JSON.stringify({ email, password: PASSWORD }),
+      });
+      expect(elsewhere.status).toBe(200);
 
       await page.goto('/settings');
       await waitForHydration(page);
+      const sessions = page.getByRole('region', { name: "Where you're signed in" });
+      const otherDevices = sessions.getByRole('button', { name: /^Sign out .+, signed in / });
+      await expect.poll(() => otherDevices.count()).toBe(1);
       const section = page.getByRole('region', { name: 'Passkeys' });
       await section.getByText('You have no passkeys yet.').waitFor();
       await section.getByLabel('Name for the new passkey').fill('Work laptop');
@@ -83,6 +93,8 @@ describe('passkeys in the site', () => {
       await confirm.getByRole('button', { name: 'Confirm', exact: true }).click();
       await confirm.waitFor({ state: 'hidden' });
       await section.getByText('Passkey "Work laptop" added. Your other devices were signed out.').waitFor();
+      // The sessions list says so too, without a reload.
+      await expect.poll(() => otherDevices.count()).toBe(0);
       await section.getByRole('button', { name: 'Remove Work laptop' }).waitFor();
       await section.getByRole('button', { name: 'Rename Work laptop' }).click();
       await section.getByLabel('New name for Work laptop').fill('MacBook Touch ID');

@@ -4,6 +4,7 @@ import { type FormEvent, useCallback, useEffect, useId, useRef, useState } from 
 import { client } from '../../lib/api';
 import { createPasskey, isPasskeyCancelled, supportsPasskeys } from '../../lib/passkeys';
 import { NETWORK_ERROR, readProblem, UNEXPECTED_ERROR } from '../../lib/problems';
+import { reloadSessions } from '../../stores/queries';
 import { SessionError, tokenRefusedByChallenge, withAccessToken } from '../../stores/session';
 import { isStepUpCancelled, withStepUp } from '../../stores/step-up';
 import { SettingsCard } from './SettingsCard';
@@ -161,6 +162,7 @@ function AddPasskey({ run }: { run: Run }) {
       if (!added) return undefined;
       if (added.status !== 201) return failWith(added);
       setName('');
+      reloadSessions();
       return `Passkey "${parsed.data}" added. Your other devices were signed out.`;
     });
     setBusy(undefined);
@@ -234,6 +236,7 @@ function PasskeyRow({ passkey, run }: { passkey: Passkey; run: Run }) {
       );
       if (!response) return undefined;
       if (response.status !== 204) return failWith(response);
+      reloadSessions();
       return `Passkey "${passkey.name}" removed. Your other devices were signed out.`;
     });
   }

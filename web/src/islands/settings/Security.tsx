@@ -2,6 +2,7 @@ import QRCode from 'qrcode';
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { client } from '../../lib/api';
 import { NETWORK_ERROR, readProblem, UNEXPECTED_ERROR } from '../../lib/problems';
+import { reloadSessions } from '../../stores/queries';
 import { tokenRefusedByChallenge, withAccessToken } from '../../stores/session';
 import { isStepUpCancelled, withStepUp } from '../../stores/step-up';
 import { FormAlert, FormSuccess } from '../auth/fields';
@@ -88,6 +89,7 @@ export function Security() {
         setEnrollment(null);
         if (body.recovery_codes) setCodes(body.recovery_codes);
         setNotice('Two-factor authentication is on. Other devices were signed out.');
+        reloadSessions();
         await load();
       },
     );
@@ -110,6 +112,7 @@ export function Security() {
         if (response.status !== 204) return setAlert((await readProblem(response)).detail ?? UNEXPECTED_ERROR);
         setCodes(null);
         setNotice('Two-factor authentication is off. Other devices were signed out.');
+        reloadSessions();
         await load();
       },
     );
