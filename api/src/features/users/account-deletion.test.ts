@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import { exportSections } from '../../test/data-export';
 import { client, createUser, loginAs, refreshCookieHeader, uniqueEmail, withStatus } from '../../test/fixtures';
 import { accountFlow, googleAccount, useOAuthTestApp } from '../../test/oauth';
 import { foreignKeysToUsers, tablesMentioning } from '../../test/user-references';
@@ -51,17 +51,6 @@ function setProgress(token: string, lesson_id: string) {
     json: { status: 'completed' },
   });
 }
-
-// The export's sections are drawn from sql/user-data.json at run time, so the route's type names only `format` and
-// `exported_at`; the tests read the sections they look into through this schema, as lists of rows.
-const row = z.record(z.string(), z.unknown());
-const exportSections = z.looseObject({
-  profile: row,
-  sessions: z.array(row),
-  progress: z.array(row),
-  oauth_accounts: z.array(row),
-  audit_log: z.array(row),
-});
 
 async function exportOf(token: string) {
   const res = await client(suite.app, token).api.v1.users.me.export.$get();

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import { exportSections } from '../../test/data-export';
 import { client, createUser, loginAs, uniqueEmail, withStatus } from '../../test/fixtures';
 import { enableTotp } from '../../test/mfa';
 import { accountFlow, googleAccount, useOAuthTestApp } from '../../test/oauth';
@@ -34,20 +34,6 @@ async function steppedUpUser(prefix = 'export') {
   expect(res.status).toBe(204);
   return { ...user, session, token: session.access_token };
 }
-
-// The export's sections are drawn from sql/user-data.json at run time, so the route's type names only `format` and
-// `exported_at`; the tests read the sections they look into through this schema, as lists of rows.
-const row = z.record(z.string(), z.unknown());
-const exportSections = z.looseObject({
-  profile: row,
-  sessions: z.array(row),
-  progress: z.array(row),
-  oauth_accounts: z.array(row),
-  passkeys: z.array(row),
-  audit_log: z.array(row),
-  totp: z.array(row),
-  recovery_codes: z.array(row),
-});
 
 function exportData(token: string) {
   return client(suite.app, token).api.v1.users.me.export.$get();
