@@ -316,9 +316,16 @@ describe('account mail and settings in Chromium', () => {
 
     // The right one: this device stays, every other session ends.
     const tablet = await signInElsewhere(email);
+    const listReads: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'GET' && request.url().endsWith('/api/v1/users/me/sessions'))
+        listReads.push(request.url());
+    });
     await password.getByLabel('Current password').fill(PASSWORD);
     await password.getByRole('button', { name: 'Change password' }).click();
     await password.getByText('Password changed; other devices were signed out.').waitFor();
+    // The sessions list asks again (the others have ended) without a reload of the page.
+    await expect.poll(() => listReads.length).toBeGreaterThan(0);
     expect(await meStatus(tablet)).toBe(401);
     expect(await page.getByRole('heading', { level: 1, name: 'Your account' }).count()).toBe(1);
 

@@ -3,6 +3,7 @@ import { zodResolver } from '@hookform/resolvers/zod';
 import { useMemo, useState } from 'react';
 import { useForm, useWatch } from 'react-hook-form';
 import { client } from '../../lib/api';
+import { reloadSessions } from '../../stores/queries';
 import { tokenRefusedByChallenge, type User, withAccessToken } from '../../stores/session';
 import { CurrentPasswordField, FormAlert, FormSuccess } from '../auth/fields';
 import { NewPasswordField } from '../auth/PasswordChecklist';
@@ -22,7 +23,7 @@ const parseOptions = {
 };
 
 /** POST /users/me/password. This device stays signed in; every other session ends. */
-export function AccountPassword({ user, onChanged }: { user: User; onChanged: () => void }) {
+export function AccountPassword({ user }: { user: User }) {
   // The same "not built from your email name" rule as sign-up, which the server checks too.
   const schema = useMemo(
     () =>
@@ -61,7 +62,7 @@ export function AccountPassword({ user, onChanged }: { user: User; onChanged: ()
       if (response.status === 204) {
         reset();
         setChanged(true);
-        onChanged();
+        reloadSessions(); // the other sessions were ended
         return;
       }
       if (response.status === 401) {

@@ -1,5 +1,5 @@
 import { useStore } from '@nanostores/react';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { client } from '../../lib/api';
 import { NETWORK_ERROR, UNEXPECTED_ERROR } from '../../lib/problems';
 import { $sessions, reloadSessions, type SessionList } from '../../stores/queries';
@@ -36,18 +36,13 @@ function Time({ iso, relative = false }: { iso: string; relative?: boolean }) {
 
 /**
  * The live sessions (GET /users/me/sessions): one row per signed-in device, this one marked. Other sessions can
- * be ended one by one or all at once; this device signs out the usual way. `version` reloads the list (after a
- * password change ended the others).
+ * be ended one by one or all at once; this device signs out the usual way. Whatever else ends sessions (a password
+ * change, a passkey added or removed, two-factor turned on or off) asks the shared store to reload the list.
  */
-export function AccountSessions({ version, onSignOut }: { version: number; onSignOut: () => Promise<void> }) {
+export function AccountSessions({ onSignOut }: { onSignOut: () => Promise<void> }) {
   const query = useStore($sessions);
   const [pending, setPending] = useState<string | 'others'>();
   const { setMessage, statusLine } = useStatusMessage();
-
-  // `version` is the reload signal itself (a password change ended the other sessions).
-  useEffect(() => {
-    if (version > 0) reloadSessions();
-  }, [version]);
 
   async function end(target: DeviceSession | 'others') {
     if (pending) return;
