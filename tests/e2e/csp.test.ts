@@ -7,7 +7,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
-import { newWatchedPage, shot, uniqueEmail, useBrowserSuite, WEB_DIST, waitForHydration } from './harness';
+import {
+  newWatchedPage,
+  shot,
+  startAuthenticatorSetup,
+  uniqueEmail,
+  useBrowserSuite,
+  WEB_DIST,
+  waitForHydration,
+} from './harness';
 
 const suite = useBrowserSuite();
 const PASSWORD = 'Content#Policy42';
@@ -224,12 +232,7 @@ describe('Content-Security-Policy', () => {
     await page.getByRole('region', { name: 'Course progress' }).getByRole('progressbar').first().waitFor();
 
     // Settings: the authenticator set-up shows its QR code as a data: image.
-    await page.goto('/settings');
-    const security = page.getByRole('region', { name: 'Two-factor authentication' });
-    await security.getByRole('button', { name: 'Set up an authenticator app' }).click();
-    const stepUp = page.getByRole('dialog', { name: "Confirm it's you" });
-    await stepUp.getByLabel('Password', { exact: true }).fill(PASSWORD);
-    await stepUp.getByRole('button', { name: 'Confirm', exact: true }).click();
+    const security = await startAuthenticatorSetup(page, PASSWORD);
     const qr = security.getByRole('img', { name: 'QR code for your authenticator app' });
     await qr.waitFor();
     expect(await qr.getAttribute('src')).toMatch(/^data:image\/svg\+xml/);

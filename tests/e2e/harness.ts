@@ -291,3 +291,18 @@ export async function measurePageCost(page: Page): Promise<PageCost> {
     firstContentfulPaintMs: measured.fcp === undefined ? undefined : Math.round(measured.fcp),
   };
 }
+
+/**
+ * Settings → "Set up an authenticator app", confirming with the password in the step-up dialog (the account has no
+ * other factor yet). Returns the two-factor section, which then shows the QR code and the key.
+ */
+export async function startAuthenticatorSetup(page: Page, password: string) {
+  await page.goto('/settings');
+  const security = page.getByRole('region', { name: 'Two-factor authentication' });
+  await security.getByRole('button', { name: 'Set up an authenticator app' }).click();
+  const stepUp = page.getByRole('dialog', { name: "Confirm it's you" });
+  await stepUp.getByLabel('Password', { exact: true }).fill(password);
+  await stepUp.getByRole('button', { name: 'Confirm', exact: true }).click();
+  await stepUp.waitFor({ state: 'hidden' });
+  return security;
+}

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import { Authenticator } from './authenticator';
-import { uniqueEmail, useBrowserSuite, waitForHydration, watchConsole } from './harness';
+import { startAuthenticatorSetup, uniqueEmail, useBrowserSuite, waitForHydration, watchConsole } from './harness';
 
 const PASSWORD = 'Analytical#Engine1';
 // Many page loads in one flow: more than the default 30 s on a busy machine.
@@ -87,13 +87,7 @@ describe('two-factor authentication in the browser', () => {
       await page.waitForURL('**/dashboard');
 
       // Settings → set up: the step-up dialog asks for the password (no MFA yet), then the QR code and the key.
-      await page.goto('/settings');
-      const security = page.getByRole('region', { name: 'Two-factor authentication' });
-      await security.getByRole('button', { name: 'Set up an authenticator app' }).click();
-      const stepUp = page.getByRole('dialog', { name: "Confirm it's you" });
-      await stepUp.getByLabel('Password', { exact: true }).fill(PASSWORD);
-      await stepUp.getByRole('button', { name: 'Confirm', exact: true }).click();
-      await stepUp.waitFor({ state: 'hidden' });
+      const security = await startAuthenticatorSetup(page, PASSWORD);
       const secret = (await security.getByTestId('totp-secret').textContent())?.trim() ?? '';
       expect(secret).toMatch(/^[A-Z2-7]{32}$/);
       await security.getByRole('img', { name: 'QR code for your authenticator app' }).waitFor();
@@ -129,6 +123,7 @@ describe('two-factor authentication in the browser', () => {
       // only (the API answers a password alone with mfa_required), and an authenticator code does it.
       await page.goto('/settings');
       await security.getByRole('button', { name: 'New recovery codes' }).click();
+      const stepUp = page.getByRole('dialog', { name: "Confirm it's you" });
       await stepUp.waitFor();
       const choices = stepUp.getByRole('group', { name: 'Confirm with' }).getByRole('button');
       expect(await choices.allTextContents()).toEqual(['Authenticator app', 'Recovery code']);

@@ -55,18 +55,24 @@ async function pageWithAuthenticator(width = 1440) {
   return { page, errors, cdp, authenticatorId };
 }
 
-/**
- * An account with a password, a passkey in this page's authenticator and a confirmed authenticator app (so MFA is
- * on), made as the Settings page would make them: a password step-up first, then each factor.
- */
-async function accountWithPasskeyAndTotp(page: Page): Promise<Account> {
-  const email = uniqueEmail('ada');
+/** A new account, signed in through the API and stepped up with its password: what adding a factor asks for. */
+async function steppedUpAccount(name: string) {
+  const email = uniqueEmail(name);
   const signup = await call('/api/v1/auth/signup', { json: { email, full_name: NAME, password: PASSWORD } });
   expect(signup.status).toBe(201);
   const login = await call('/api/v1/auth/login', { json: { email, password: PASSWORD } });
   expect(login.status).toBe(200);
   const token: string = login.body.access_token;
   expect((await call('/api/v1/auth/reauthenticate', { token, json: { password: PASSWORD } })).status).toBe(204);
+  return { email, token };
+}
+
+/**
+ * An account with a password, a passkey in this page's authenticator and a confirmed authenticator app (so MFA is
+ * on), made as the Settings page would make them: a password step-up first, then each factor.
+ */
+async function accountWithPasskeyAndTotp(page: Page): Promise<Account> {
+  const { email, token } = await steppedUpAccount('ada');
 
   const options = await call('/api/v1/users/me/passkeys/options', { token });
   expect(options.status).toBe(200);
@@ -91,13 +97,7 @@ async function accountWithPasskeyAndTotp(page: Page): Promise<Account> {
 
 /** An account with a password and a confirmed authenticator app (MFA on), no passkey; `phone` makes its codes. */
 async function accountWithTotpOnly() {
-  const email = uniqueEmail('mary');
-  const signup = await call('/api/v1/auth/signup', { json: { email, full_name: NAME, password: PASSWORD } });
-  expect(signup.status).toBe(201);
-  const login = await call('/api/v1/auth/login', { json: { email, password: PASSWORD } });
-  expect(login.status).toBe(200);
-  const token: string = login.body.access_token;
-  expect((await call('/api/v1/auth/reauthenticate', { token, json: { password: PASSWORD } })).status).toBe(204);
+  const { email, token } = await steppedUpAccount('mary');
   const totp = await call('/api/v1/users/me/mfa/totp', { token });
   expect(totp.status).toBe(200);
   const phone = new Authenticator(totp.body.secret);
