@@ -126,6 +126,10 @@ describe('auth flow in Chromium', () => {
     expect(await profile.textContent()).toContain('Student');
     expect(await profile.textContent()).toContain('Not verified yet');
     await page.goBack();
+    // The dashboard is a new page: it starts its own session (one refresh). Wait for it, so that refresh is not
+    // counted below as the reload's.
+    await greeting.waitFor();
+    await waitForHydration(page);
 
     // The refresh token is only in the HttpOnly cookie; the access token is in memory only.
     const cookies = await context.cookies();
