@@ -79,16 +79,25 @@ export async function findLinkedUser(sql: Sql, params: { provider: OAuthProvider
   return row;
 }
 
-// The account with this email, and whether it already has a link to this provider (one per provider at most).
-export async function findUserByEmail(sql: Sql, params: { email: string; provider: OAuthProviderId }) {
-  const [row]: [(AuthUser & { has_provider_link: boolean })?] = await sql`
+// The account with this email, whether it already has a link to this provider (one per provider at most), and
+// whether that link is to this very provider account: a parallel first sign-in with it may have made the account
+// and its link (in one transaction) after the caller looked the link up, and one snapshot sees both or neither.
+export async function findUserByEmail(sql: Sql, params: { email: string; provider: OAuthProviderId; subject: string }) {
+  const [row]: [(AuthUser & { has_provider_link: boolean; linked_to_subject: boolean })?] = await sql`
     select ${sql(userColumnsOf('u'))},
       exists (
         select 1
         from oauth_accounts o
         where o.user_id = u.id
           and o.provider = ${params.provider}
-      ) as has_provider_link
+      ) as has_provider_link,
+      exists (
+        select 1
+        from oauth_accounts o
+        where o.user_id = u.id
+          and o.provider = ${params.provider}
+          and o.provider_account_id = ${params.subject}
+      ) as linked_to_subject
     from users u
     where u.email = ${params.email}
   `;

@@ -195,7 +195,9 @@ async function signInWith(
   const { email } = identity;
   if (!email) return ctx.fail('oauth_email_unverified', 'no_usable_email');
 
-  const existing = await findUserByEmail(sql, { email, provider });
+  const existing = await findUserByEmail(sql, { email, provider, subject: identity.subject });
+  // Made (or linked) by a parallel callback for this same provider account since the lookup above: rule 1 holds.
+  if (existing?.linked_to_subject) return admit(ctx, existing, identity, returnTo);
   if (existing) {
     const refusal = autoLinkRefusal(provider, identity, existing);
     if (refusal) return ctx.fail('account_exists_sign_in_to_link', refusal, existing.id);

@@ -367,17 +367,19 @@ describe('GET /auth/oauth/{provider}/callback refuses a bad flow', () => {
     expect(await counts()).toEqual({ users: before.users + 1, links: before.links + 1, sessions: before.sessions + 1 });
   });
 
-  it('parallel first sign-ins of one new provider account (two flows) make one account', async () => {
+  it('parallel first sign-ins of one new provider account (several flows) make one account', async () => {
+    // Six flows, so the callbacks interleave every way: one makes the account and its link, and each other one finds
+    // them whichever of its lookups (by link, by email) ran before that commit and whichever after.
     const account = githubAccount();
     suite.github.signInAs(account);
-    const flows = await Promise.all([startSignIn(suite.app, 'github'), startSignIn(suite.app, 'github')]);
+    const flows = await Promise.all(Array.from({ length: 6 }, () => startSignIn(suite.app, 'github')));
     const callbacks = await Promise.all(flows.map((flow) => approveAtProvider(flow.authorizationUrl)));
     const before = await counts();
     const results = await Promise.all(
       flows.map((flow, i) => callbackAtApp(suite.app, callbacks[i] ?? '', flow.flowCookie)),
     );
     for (const res of results) expect(res.location).toBe(`${PUBLIC_APP_URL}/dashboard`);
-    expect(await counts()).toEqual({ users: before.users + 1, links: before.links + 1, sessions: before.sessions + 2 });
+    expect(await counts()).toEqual({ users: before.users + 1, links: before.links + 1, sessions: before.sessions + 6 });
   });
 
   it('a flow older than 10 minutes creates nothing: oauth_state', async () => {
