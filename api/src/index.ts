@@ -20,16 +20,27 @@ async function main() {
   }
   // The rest of the app loads only once the configuration is known to be good: a bad variable is reported within
   // the time it takes to load zod, not the whole import graph (on a busy host that is seconds).
-  const [{ createApp }, { grantAdmin }, { startRetention }, { createDeps }, { findRepoRoot }, { serveApp }, prepare] =
-    await Promise.all([
-      import('./app'),
-      import('./auth/admin-grant'),
-      import('./db/retention'),
-      import('./deps'),
-      import('./platform/paths'),
-      import('./platform/serve'),
-      import('./prepare-database'),
-    ]);
+  const [
+    { createApp },
+    { grantAdmin },
+    { startPasswordThreads },
+    { startRetention },
+    { createDeps },
+    { findRepoRoot },
+    { serveApp },
+    prepare,
+  ] = await Promise.all([
+    import('./app'),
+    import('./auth/admin-grant'),
+    import('./auth/passwords'),
+    import('./db/retention'),
+    import('./deps'),
+    import('./platform/paths'),
+    import('./platform/serve'),
+    import('./prepare-database'),
+  ]);
+  // The bcrypt threads boot while the database opens, and are up before the port is (passwords.ts says why).
+  const passwordThreads = startPasswordThreads();
   const database = await prepare.openPreparedDatabase(config, {
     poolMax: config.dbPoolMax,
     migrate: config.migrateOnStart,
@@ -53,6 +64,7 @@ async function main() {
   if (granted.length > 0) logger.info({ admins: granted.map((row) => row.email) }, 'ADMIN_EMAILS: admins granted');
 
   const app = createApp(deps);
+  await passwordThreads;
   const server = serveApp(
     app,
     { port: config.port, hostname: config.host, hsts: config.environment === 'production', ...config.server },

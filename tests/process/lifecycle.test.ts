@@ -2,7 +2,8 @@
 // Cloud Logging JSON on Cloud Run), keep secrets out of the logs, drain on SIGTERM, refuse a bad configuration with
 // one clear line, and leave migrations to the CLI when MIGRATE_ON_START=false.
 import { randomBytes } from 'node:crypto';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -248,6 +249,24 @@ describe('no secrets in logs', () => {
 });
 
 describe('SIGTERM', () => {
+  test('the bcrypt threads are up, under SCHED_IDLE, before the port opens: no process is forked after it', async () => {
+    // A thread sets its scheduling policy by running chrt. A child forked while the port is open holds a copy of the
+    // listening socket until it execs, so a SIGTERM in that moment would close a port that still accepts
+    // connections (the drain test below once met exactly that). So every thread is started and settled first.
+    const server = await startServer({ ...QUIET_ENV, DATABASE_URL: db.url });
+    const pid = server.child.pid;
+    // Linux: the scheduling policy of each of the server's threads (field 41 of /proc/<pid>/task/<tid>/stat).
+    const policies = readdirSync(`/proc/${pid}/task`).map((tid) => {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[41 - 3]);
+    });
+    const SCHED_IDLE = 5;
+    // No password was hashed or verified yet: GET /health is all it has answered.
+    expect(policies.filter((policy) => policy === SCHED_IDLE)).toHaveLength(availableParallelism());
+    expect(policies).toContain(0);
+    await server.stop();
+  });
+
   test('an in-flight request completes, new connections are refused, and the process exits 0', async () => {
     // bcrypt at cost 13 makes the signup take about half a second on an idle core (more on a busy one, where the
     // bcrypt threads yield to everything else: decision 0011): long enough to signal while it runs, well inside the

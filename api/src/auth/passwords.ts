@@ -110,13 +110,15 @@ export function createPasswordWork(options: PasswordWorkOptions): PasswordWork {
 }
 
 // --- bcrypt threads ----------------------------------------------------------------------------------------------
-// One worker thread per core at most, started on first use and unref'd (an idle pool never keeps the process alive).
+// One worker thread per core at most, started on first use (the server starts them all before it listens) and unref'd
+// (an idle pool never keeps the process alive).
 // Each runs @node-rs/bcrypt's synchronous functions, so its own thread does the work; the gate above keeps the number
 // of jobs in flight at `concurrency`, and the pool only spreads them over threads.
 
 type Job = { op: 'hash' | 'verify'; password: string; hash?: string; cost?: number };
 type Pending = { resolve: (value: string | boolean) => void; reject: (error: Error) => void };
-type Thread = { worker: Worker; busy: boolean; pending?: Pending };
+type Thread = { worker: Worker; busy: boolean; pending?: Pending; ready: Promise<void> };
+type Reply = { ready: true } | { ok: true; value: string | boolean } | { ok: false; message: string };
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -132,6 +134,7 @@ try {
   const tid = require('node:fs').readlinkSync('/proc/thread-self').split('/').pop();
   require('node:child_process').execFileSync('chrt', ['--idle', '--pid', '0', tid], { stdio: 'ignore', timeout: 5000 });
 } catch {}
+parentPort.postMessage({ ready: true });
 parentPort.on('message', (job) => {
   try {
     const value = job.op === 'hash'
@@ -153,12 +156,19 @@ const threads: Thread[] = [];
 const backlog: { job: Job; pending: Pending }[] = [];
 
 function startThread(): Thread {
-  const thread: Thread = {
-    worker: new Worker(WORKER_SOURCE, { eval: true, workerData: { bcryptPath, niceIncrement: BCRYPT_NICE_INCREMENT } }),
-    busy: false,
+  const worker = new Worker(WORKER_SOURCE, {
+    eval: true,
+    workerData: { bcryptPath, niceIncrement: BCRYPT_NICE_INCREMENT },
+  });
+  let markReady = () => {};
+  const thread: Thread = { worker, busy: false, ready: new Promise((resolve) => (markReady = resolve)) };
+  // Held until it has set its priority (so an awaited start keeps the process alive), then unref'd.
+  const ready = () => {
+    worker.unref();
+    markReady();
   };
-  thread.worker.unref();
-  thread.worker.on('message', (reply: { ok: true; value: string | boolean } | { ok: false; message: string }) => {
+  worker.on('message', (reply: Reply) => {
+    if ('ready' in reply) return ready();
     const pending = thread.pending;
     thread.pending = undefined;
     thread.busy = false;
@@ -167,13 +177,23 @@ function startThread(): Thread {
     dispatch();
   });
   // A thread that dies fails only its own job; the next job starts a fresh one.
-  thread.worker.on('error', (error) => {
+  worker.on('error', (error) => {
+    ready();
     threads.splice(threads.indexOf(thread), 1);
     thread.pending?.reject(error);
     dispatch();
   });
   threads.push(thread);
   return thread;
+}
+
+// Starts every bcrypt thread now and resolves once each has set its priority. The server calls it before it listens:
+// a thread sets its priority by running chrt, and a process forked while the port is open holds a copy of the
+// listening socket until it execs, so a SIGTERM in that moment would close a port that still accepts connections.
+// (The first login also no longer waits for a thread to boot.) Elsewhere threads start on first use.
+export async function startPasswordThreads(): Promise<void> {
+  while (threads.length < maxThreads) startThread();
+  await Promise.all(threads.map((thread) => thread.ready));
 }
 
 function dispatch() {
