@@ -3,10 +3,13 @@ import { client, createUser, loginAs, uniqueEmail, withStatus } from '../../test
 import {
   accessTokenFrom,
   accountFlow,
+  approveAtProvider,
+  callbackAtApp,
   githubAccount,
   googleAccount,
   PUBLIC_APP_URL,
   signInWith,
+  startSignIn,
   useOAuthTestApp,
 } from '../../test/oauth';
 import { NOT_VERIFY } from '../../test/smtp';
@@ -56,6 +59,26 @@ describe('provider sign-in for an email that already has an account', () => {
     expect(mail.text).toContain('you can now sign in with it');
     // The password still works too.
     expect((await client(suite.app).api.v1.auth.login.$post({ json: user })).status).toBe(200);
+  });
+
+  it('parallel first Google sign-ins (several flows) link once and sign in every one', async () => {
+    // Whichever callback links first, each other one finds the link, by its subject or through the email, in
+    // whatever order its lookups meet that commit: none is refused as "another Google account already linked".
+    const user = await localAccount({ verified: true });
+    const account = googleAccount({ email: user.email });
+    suite.google.signInAs(account);
+    const flows = await Promise.all(Array.from({ length: 6 }, () => startSignIn(suite.app, 'google')));
+    const callbacks = await Promise.all(flows.map((flow) => approveAtProvider(flow.authorizationUrl)));
+    const results = await Promise.all(
+      flows.map((flow, i) => callbackAtApp(suite.app, callbacks[i] ?? '', flow.flowCookie)),
+    );
+    for (const res of results) expect(res.location).toBe(`${PUBLIC_APP_URL}/dashboard`);
+    expect(await linksOf(user.id)).toEqual([{ provider: 'google', provider_account_id: account.sub }]);
+    expect(await sessionsOf(user.id)).toBe(6);
+    const [linked] = await suite.app.sql`
+      select count(*)::int as n from audit_logs where user_id = ${user.id} and event = 'oauth_linked'
+    `;
+    expect(linked?.n).toBe(1);
   });
 
   it('Google verified + local unverified: nothing is linked (account_exists_sign_in_to_link)', async () => {
