@@ -211,13 +211,13 @@ export async function accessTokenFrom(app: Pick<TestApp, 'url'>, refreshToken: s
 }
 
 // POST /users/me/oauth/{provider}/start, then the provider, then the callback: a link or a provider step-up.
-export async function accountFlow(
+// Starts a dashboard flow (link or step-up) for a signed-in user; `flowCookie` is undefined when the start refused.
+export async function startAccountFlow(
   app: Pick<TestApp, 'url'>,
   provider: Provider,
   accessToken: string,
   body: { purpose: 'link' | 'reauth'; return_to?: string },
-  providerBrowser: { jar?: Map<string, string>; pagesShown?: string[] } = {},
-): Promise<{ start: AppRedirect; callback?: AppRedirect; authorizationUrl?: string }> {
+): Promise<{ start: AppRedirect; authorizationUrl?: string; flowCookie?: string }> {
   const start = await requestApp(app, `/api/v1/users/me/oauth/${provider}/start`, {
     method: 'POST',
     headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
@@ -225,9 +225,22 @@ export async function accountFlow(
   });
   if (start.status !== 200) return { start };
   const { authorization_url } = JSON.parse(start.body) as { authorization_url: string };
-  const callbackUrl = await approveAtProvider(authorization_url, providerBrowser);
-  const callback = await callbackAtApp(app, callbackUrl, cookieValue(start.cookies.get(FLOW_COOKIE)));
-  return { start, callback, authorizationUrl: authorization_url };
+  return { start, authorizationUrl: authorization_url, flowCookie: cookieValue(start.cookies.get(FLOW_COOKIE)) };
+}
+
+// A whole dashboard flow: start, approve at the provider, come back.
+export async function accountFlow(
+  app: Pick<TestApp, 'url'>,
+  provider: Provider,
+  accessToken: string,
+  body: { purpose: 'link' | 'reauth'; return_to?: string },
+  providerBrowser: { jar?: Map<string, string>; pagesShown?: string[] } = {},
+): Promise<{ start: AppRedirect; callback?: AppRedirect; authorizationUrl?: string }> {
+  const { start, authorizationUrl, flowCookie } = await startAccountFlow(app, provider, accessToken, body);
+  if (!authorizationUrl) return { start };
+  const callbackUrl = await approveAtProvider(authorizationUrl, providerBrowser);
+  const callback = await callbackAtApp(app, callbackUrl, flowCookie);
+  return { start, callback, authorizationUrl };
 }
 
 let counter = 0;

@@ -9,6 +9,7 @@ import {
   googleAccount,
   PUBLIC_APP_URL,
   signInWith,
+  startAccountFlow,
   startSignIn,
   useOAuthTestApp,
 } from '../../test/oauth';
@@ -133,6 +134,26 @@ describe('provider sign-in for an email that already has an account', () => {
     expect(res.location).toBe(`${PUBLIC_APP_URL}/?auth_error=account_disabled`);
     expect(await linksOf(user.id)).toEqual([]);
     expect(await sessionsOf(user.id)).toBe(0);
+  });
+
+  it('parallel links of one GitHub account from the dashboard (several flows) all land linked, with one link', async () => {
+    const user = await localAccount({ verified: true });
+    const account = githubAccount({ email: user.email });
+    suite.github.signInAs(account);
+    const token = (await loginAs(suite.app, user)).access_token;
+    expect(
+      (await client(suite.app, token).api.v1.auth.reauthenticate.$post({ json: { password: user.password } })).status,
+    ).toBe(204);
+    const flows = await Promise.all(
+      Array.from({ length: 6 }, () => startAccountFlow(suite.app, 'github', token, { purpose: 'link' })),
+    );
+    const callbacks = await Promise.all(flows.map((flow) => approveAtProvider(flow.authorizationUrl ?? '')));
+    const results = await Promise.all(
+      flows.map((flow, i) => callbackAtApp(suite.app, callbacks[i] ?? '', flow.flowCookie)),
+    );
+    // Whichever links first, the others find the account linked to this user: not "linked elsewhere".
+    for (const res of results) expect(res.location).toBe(`${PUBLIC_APP_URL}/dashboard`);
+    expect(await linksOf(user.id)).toEqual([{ provider: 'github', provider_account_id: String(account.id) }]);
   });
 
   it('after the owner links GitHub from the dashboard, GitHub signs them in', async () => {

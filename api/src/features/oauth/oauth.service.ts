@@ -314,8 +314,11 @@ async function linkTo(ctx: CallbackContext, flow: FlowRow, identity: ProviderIde
     if (recipient) await mailLinkChange(deps, recipient, provider, 'connected', now, meta);
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
-    // Lost a race: the provider account was linked to someone meanwhile, or this user linked another account of
-    // the same provider (one link per provider).
+    // Lost a race. To a parallel link of this same provider account to this same user, that is done; otherwise the
+    // provider account was linked to someone meanwhile, or this user linked another account of the same provider
+    // (one link per provider).
+    const winner = await findLinkedUser(deps.sql, { provider, subject: identity.subject });
+    if (winner?.id === user.id) return { ok: true, kind: 'linked', returnTo: flow.return_to };
     return ctx.fail('oauth_linked_elsewhere', 'link_conflict', user.id);
   }
   return { ok: true, kind: 'linked', returnTo: flow.return_to };
