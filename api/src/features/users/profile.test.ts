@@ -260,7 +260,7 @@ describe('POST /users/me/password guessing', () => {
     // Five guesses were checked and refused; the rest found the account locked or the session already over.
     const statuses = answers.map((res) => res.status);
     expect(statuses.filter((status) => status === 401).length).toBeGreaterThanOrEqual(5);
-    expect(statuses.every((status) => status === 401 || status === 423)).toBe(true);
+    expect(statuses.filter((status) => status !== 401 && status !== 423)).toEqual([]);
     const details = await Promise.all(
       answers.map(async (res) => (res.status === 204 ? '' : (await res.json()).detail)),
     );
