@@ -380,14 +380,21 @@ describe('POST /auth/login lockout', () => {
           headers: { 'content-type': 'application/json', 'x-forwarded-for': `203.0.113.${++address}` },
           body: JSON.stringify({ email, password: 'Wrong-Pa55word!' }),
         });
-        const headers = [...response.headers].filter(([name]) => !['x-request-id', 'date'].includes(name));
-        return { status: response.status, headers, body: await response.text() };
+        // RateLimit-Reset counts whole seconds down to the end of a window that began at that email's first
+        // attempt: the two emails' windows began a request apart, so a second boundary may fall between them.
+        const reset = Number(response.headers.get('ratelimit-reset'));
+        const headers = [...response.headers].filter(
+          ([name]) => !['x-request-id', 'date', 'ratelimit-reset'].includes(name),
+        );
+        return { status: response.status, headers, body: await response.text(), reset };
       };
       for (let i = 0; i < 6; i++) {
         const known = await attempt(user.email);
         const unknown = await attempt(nobody);
         expect(known.status).toBe(i < 5 ? 401 : 423);
-        expect(unknown).toEqual(known);
+        expect({ ...unknown, reset: 0 }).toEqual({ ...known, reset: 0 });
+        expect(known.reset).toBeGreaterThan(0);
+        expect(Math.abs(unknown.reset - known.reset)).toBeLessThanOrEqual(1);
         if (i < 5) expect(JSON.parse(known.body).attempts_remaining).toBe(4 - i);
       }
     } finally {
