@@ -268,55 +268,81 @@ describe('SIGTERM', () => {
   });
 
   test('an in-flight request completes, new connections are refused, and the process exits 0', async () => {
-    // bcrypt at cost 13 makes the signup take about half a second on an idle core (more on a busy one, where the
-    // bcrypt threads yield to everything else: decision 0011): long enough to signal while it runs, well inside the
-    // 8 s drain. A database of its own, so the rate-limit row below can only come from this signup.
+    // The test holds the request in flight itself: a transaction of its own locks the rate-limit counters, so the
+    // signup waits inside the server, in PostgreSQL, for as long as the test wants, however busy the CPU is. (A slow
+    // bcrypt did this before; on a loaded CI box the idle-priority bcrypt thread starved past the 8 s drain.) A
+    // database of its own, so the lock can only hold up this server.
     const own = await createTestDatabase();
     databases.push(own);
-    const server = await startServer({ ...QUIET_ENV, BCRYPT_ROUNDS: '13', DATABASE_URL: own.url });
-    let answeredAt = 0;
-    const email = uniqueEmail('drain');
-    const inFlight = api(server, '/api/v1/auth/signup', {
-      json: { email, full_name: 'Slow Signup', password: uniquePassword() },
-    }).then((res) => {
-      answeredAt = Date.now();
-      return res;
+    const server = await startServer({ ...QUIET_ENV, DATABASE_URL: own.url });
+    const sql = postgres(own.url, { max: 2, onnotice: () => {} });
+    let release = () => {};
+    const released = new Promise<void>((done) => {
+      release = done;
     });
-    // Wait until the server is surely inside the request (the signup rate-limit row is written before the hash).
-    const sql = postgres(own.url, { max: 1, onnotice: () => {} });
+    let locked = () => {};
+    const lockTaken = new Promise<void>((done) => {
+      locked = done;
+    });
+    const holder = sql.begin(async (tx) => {
+      await tx`lock table rate_limit_hits in access exclusive mode`;
+      locked();
+      await released;
+    });
     try {
+      await lockTaken;
+      let answeredAt = 0;
+      const email = uniqueEmail('drain');
+      const inFlight = api(server, '/api/v1/auth/signup', {
+        json: { email, full_name: 'Held Signup', password: uniquePassword() },
+      }).then((res) => {
+        answeredAt = Date.now();
+        return res;
+      });
       await waitFor(
-        'the signup to reach the server',
-        async () => (await sql`select 1 from rate_limit_hits where key like 'signup:%'`).length > 0,
-        5_000,
+        'the signup to wait on the lock inside the server',
+        async () => {
+          const [row] = await sql`
+            select count(*)::int as n
+            from pg_stat_activity
+            where datname = current_database()
+              and wait_event_type = 'Lock'
+              and query ilike '%rate_limit_hits%'
+          `;
+          return (row?.n ?? 0) > 0;
+        },
+        10_000,
         10,
       );
+      const signalledAt = Date.now();
+      server.child.kill('SIGTERM');
+      await waitFor('the drain line', () => server.stdout().includes('SIGTERM received'), 5_000, 10);
+      // While the signup is still in flight, the port no longer accepts connections.
+      expect(await probeConnect(server.port)).toBe('ECONNREFUSED');
+      expect(answeredAt).toBe(0);
+
+      release();
+      const res = await inFlight;
+      expect(answeredAt).toBeGreaterThan(signalledAt);
+      expect(res.status).toBe(201);
+      expect(res.body.email).toBe(email);
+
+      const exit = await Promise.race([
+        server.exited,
+        new Promise<'timeout'>((done) => setTimeout(() => done('timeout'), 10_000)),
+      ]);
+      expect(exit).toEqual({ code: 0, signal: null });
+      // Cloud Run kills the instance 10 s after SIGTERM; and once the last request has answered, its keep-alive
+      // connection must not hold the process until the keep-alive or drain timeout.
+      expect(Date.now() - signalledAt).toBeLessThan(10_000);
+      expect(Date.now() - answeredAt).toBeLessThan(2_000);
+      expect(server.stdout()).toContain('stopped');
+      expect(server.stderr()).toBe('');
     } finally {
+      release();
+      await holder.catch(() => {});
       await sql.end();
     }
-    const signalledAt = Date.now();
-    server.child.kill('SIGTERM');
-    await waitFor('the drain line', () => server.stdout().includes('SIGTERM received'), 2_000, 10);
-    // While the signup is still running, the port no longer accepts connections.
-    expect(await probeConnect(server.port)).toBe('ECONNREFUSED');
-    expect(answeredAt).toBe(0);
-
-    const res = await inFlight;
-    expect(answeredAt).toBeGreaterThan(signalledAt);
-    expect(res.status).toBe(201);
-    expect(res.body.email).toBe(email);
-
-    const exit = await Promise.race([
-      server.exited,
-      new Promise<'timeout'>((done) => setTimeout(() => done('timeout'), 10_000)),
-    ]);
-    expect(exit).toEqual({ code: 0, signal: null });
-    // Cloud Run kills the instance 10 s after SIGTERM; and once the last request has answered, its keep-alive
-    // connection must not hold the process until the keep-alive or drain timeout.
-    expect(Date.now() - signalledAt).toBeLessThan(10_000);
-    expect(Date.now() - answeredAt).toBeLessThan(2_000);
-    expect(server.stdout()).toContain('stopped');
-    expect(server.stderr()).toBe('');
   });
 
   test('an idle server exits 0 quickly on SIGTERM', async () => {
