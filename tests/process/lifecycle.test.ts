@@ -2,13 +2,14 @@
 // Cloud Logging JSON on Cloud Run), keep secrets out of the logs, drain on SIGTERM, refuse a bad configuration with
 // one clear line, and leave migrations to the CLI when MIGRATE_ON_START=false.
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { api, uniqueEmail } from '../../api/src/test/fixtures';
 import { createTestDatabase, type TestDatabase } from '../../api/src/test/setup';
+import { SCHED_IDLE, SCHED_OTHER, threadScheduling } from '../../api/src/test/threads';
 import {
   ensureBuilt,
   freePort,
@@ -254,16 +255,12 @@ describe('SIGTERM', () => {
     // listening socket until it execs, so a SIGTERM in that moment would close a port that still accepts
     // connections (the drain test below once met exactly that). So every thread is started and settled first.
     const server = await startServer({ ...QUIET_ENV, DATABASE_URL: db.url });
-    const pid = server.child.pid;
-    // Linux: the scheduling policy of each of the server's threads (field 41 of /proc/<pid>/task/<tid>/stat).
-    const policies = readdirSync(`/proc/${pid}/task`).map((tid) => {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[41 - 3]);
-    });
-    const SCHED_IDLE = 5;
+    const { pid } = server.child;
+    if (pid === undefined) throw new Error('the server was not spawned');
+    const policies = threadScheduling(pid).map((thread) => thread.policy);
     // No password was hashed or verified yet: GET /health is all it has answered.
     expect(policies.filter((policy) => policy === SCHED_IDLE)).toHaveLength(availableParallelism());
-    expect(policies).toContain(0);
+    expect(policies).toContain(SCHED_OTHER);
     await server.stop();
   });
 
@@ -276,21 +273,10 @@ describe('SIGTERM', () => {
     databases.push(own);
     const server = await startServer({ ...QUIET_ENV, DATABASE_URL: own.url });
     const sql = postgres(own.url, { max: 2, onnotice: () => {} });
-    let release = () => {};
-    const released = new Promise<void>((done) => {
-      release = done;
-    });
-    let locked = () => {};
-    const lockTaken = new Promise<void>((done) => {
-      locked = done;
-    });
-    const holder = sql.begin(async (tx) => {
-      await tx`lock table rate_limit_hits in access exclusive mode`;
-      locked();
-      await released;
-    });
+    const holder = await sql.reserve();
     try {
-      await lockTaken;
+      await holder`begin`;
+      await holder`lock table rate_limit_hits in access exclusive mode`;
       let answeredAt = 0;
       const email = uniqueEmail('drain');
       const inFlight = api(server, '/api/v1/auth/signup', {
@@ -321,7 +307,7 @@ describe('SIGTERM', () => {
       expect(await probeConnect(server.port)).toBe('ECONNREFUSED');
       expect(answeredAt).toBe(0);
 
-      release();
+      await holder`commit`;
       const res = await inFlight;
       expect(answeredAt).toBeGreaterThan(signalledAt);
       expect(res.status).toBe(201);
@@ -339,8 +325,8 @@ describe('SIGTERM', () => {
       expect(server.stdout()).toContain('stopped');
       expect(server.stderr()).toBe('');
     } finally {
-      release();
-      await holder.catch(() => {});
+      // Closing the connection ends the transaction, if a failure left it open.
+      holder.release();
       await sql.end();
     }
   });

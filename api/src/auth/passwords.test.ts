@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { SCHED_IDLE, SCHED_OTHER, threadScheduling } from '../test/threads';
 import {
   bcryptCostOf,
   createPasswordWork,
@@ -79,16 +79,6 @@ describe('bcrypt on its own threads', () => {
     expect(bcryptCostOf('not a hash')).toBeUndefined();
   });
 
-  // Linux: the scheduling policy and nice value of every thread of this process, from /proc (fields 41 and 19).
-  function threadScheduling() {
-    return readdirSync('/proc/self/task').map((tid) => {
-      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return { tid, nice: Number(fields[19 - 3]), policy: Number(fields[41 - 3]) };
-    });
-  }
-  const SCHED_IDLE = 5;
-
   it('runs bcrypt under SCHED_IDLE, so any ordinary thread that wakes (the event loop) preempts it at once', async () => {
     const gate = createPasswordWork({ concurrency: 1, queueMax: 1, queueWaitMs: 5000 });
     await gate.run((slot) => hashPassword('x', 4, slot));
@@ -97,7 +87,7 @@ describe('bcrypt on its own threads', () => {
     expect(idle.every((thread) => thread.nice === 10)).toBe(true);
     // The event loop's thread (tid = pid) keeps the ordinary policy and its own priority.
     expect(threadScheduling().find((thread) => thread.tid === String(process.pid))).toMatchObject({
-      policy: 0,
+      policy: SCHED_OTHER,
       nice: 0,
     });
   });

@@ -68,9 +68,7 @@ export async function api(
     body = init.body;
   }
   if (init.token) headers.authorization = `Bearer ${init.token}`;
-  if (init.refreshCookie) {
-    headers.cookie = `${refreshCookieName(app.config?.environment ?? 'test')}=${init.refreshCookie}`;
-  }
+  if (init.refreshCookie) Object.assign(headers, refreshCookieHeader(app, init.refreshCookie));
   const response = await fetch(`${app.url}${path}`, {
     method: init.method ?? (body === undefined ? 'GET' : 'POST'),
     headers,
